@@ -85,7 +85,7 @@ public final class ConfigLoader {
                         TOP_LEVEL_ALLOWED);
             }
             if (top.equals("loomscale")) {
-                global = section(file, "loomscale", root, path, table, keyLines);
+                global = section(file, "loomscale", root, path, table, keyLines, toml);
                 continue;
             }
             for (String name : table.keySet()) {
@@ -102,7 +102,8 @@ public final class ConfigLoader {
                             name.isEmpty() ? "an object name cannot be empty" : "invalid object name",
                             "letters, digits, '_' and '-'");
                 }
-                objects.get(top).put(name, section(file, top + "." + name, root, objectPath, objectTable, keyLines));
+                objects.get(top).put(name,
+                        section(file, top + "." + name, root, objectPath, objectTable, keyLines, toml));
             }
         }
         return ObjectReaders.read(file, global, objects, keyLines);
@@ -114,7 +115,7 @@ public final class ConfigLoader {
      * rejected here, since no key of any object takes one.
      */
     private static Section section(String file, String tableName, TomlTable root, List<String> path,
-            TomlTable table, Map<String, Integer> keyLines) {
+            TomlTable table, Map<String, Integer> keyLines, String text) {
         Map<String, Object> values = new LinkedHashMap<>();
         Map<String, Integer> lines = new HashMap<>();
         Map<String, List<Integer>> elementLines = new HashMap<>();
@@ -134,7 +135,7 @@ public final class ConfigLoader {
             if (raw instanceof TomlArray array) {
                 List<Integer> elements = new ArrayList<>(array.size());
                 for (int i = 0; i < array.size(); i++) {
-                    elements.add(line(array.inputPositionOf(i)));
+                    elements.add(elementLine(text, array.inputPositionOf(i)));
                 }
                 elementLines.put(key, elements);
                 values.put(key, plain(file, tableName, key, line, array));
@@ -167,6 +168,41 @@ public final class ConfigLoader {
             return "a list (use [kind.NAME] headers, not [[kind]])";
         }
         return Values.describe(value);
+    }
+
+    /**
+     * The line of a list element. tomlj places an element where the text after the previous
+     * comma (or the '[') starts, so for a list written one element per line it gives the line
+     * before; skip blanks, newlines and comments from there to the element itself.
+     */
+    static int elementLine(String text, TomlPosition position) {
+        if (position == null) {
+            return 0;
+        }
+        int line = 1;
+        int i = 0;
+        while (line < position.line() && i < text.length()) {
+            if (text.charAt(i++) == '\n') {
+                line++;
+            }
+        }
+        i += position.column() - 1;
+        while (i < text.length()) {
+            char c = text.charAt(i);
+            if (c == '#') {
+                while (i < text.length() && text.charAt(i) != '\n') {
+                    i++;
+                }
+            } else if (c == '\n') {
+                line++;
+                i++;
+            } else if (c == ' ' || c == '\t' || c == '\r') {
+                i++;
+            } else {
+                break;
+            }
+        }
+        return line;
     }
 
     private static int line(TomlPosition position) {
