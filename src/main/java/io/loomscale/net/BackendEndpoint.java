@@ -1,0 +1,323 @@
+package io.loomscale.net;
+
+import io.loomscale.protocol.Packets;
+import io.loomscale.protocol.ProtocolException;
+import io.loomscale.protocol.ReplyTracker;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A logged-in backend connection's socket. The loop reads replies, lets the {@link ReplyTracker}
+ * find where each ends, and, for replies marked {@link ReplyTracker#FORWARD}, writes the bytes to
+ * the client straight from the read buffer: rows are never copied into objects, a large row
+ * streams through in buffer-sized pieces, and a client that cannot keep up pauses this socket
+ * (bounded memory). Replies marked {@link ReplyTracker#CAPTURE} are copied out packet by packet
+ * for the session; the rest are dropped.
+ *
+ * <p>Threads: reads and the tracker run on the loop thread; {@link #send} and the waits run on
+ * the session's virtual thread.
+ */
+public final class BackendEndpoint extends Endpoint {
+    /** The session's side of a backend connection. Called on the loop thread; must not block. */
+    public interface Listener {
+        /** A reply with {@link ReplyTracker#NOTIFY} ended; {@code header} is its last packet's first byte. */
+        void replyEnded(BackendEndpoint backend, int expectation, int header, int status);
+
+        /** One packet of a reply with {@link ReplyTracker#CAPTURE}, header included. */
+        void captured(BackendEndpoint backend, byte[] packet);
+
+        /** The connection broke; {@code serverPacket} is an unsolicited packet the server sent first (an ERR on shutdown or kill), or null. */
+        void backendFailed(BackendEndpoint backend, IOException cause, byte[] serverPacket);
+    }
+
+    /** Session writes wait while more than this is queued for the socket. */
+    static final long WRITE_LIMIT = 4L << 20;
+
+    private final ReplyTracker tracker;
+    private final Listener listener;
+    private volatile ClientEndpoint client;
+    private volatile Thread waiter;
+
+    // Loop-thread state.
+    private ByteBuffer buf;
+    private int packetRemaining;   // bytes of the current packet (header included) not yet consumed
+    private int disposition;       // FORWARD, CAPTURE or 0 (drop) for the current packet
+    private int endingExpectation; // non-zero when the current packet ends a reply
+    private int endingStatus;
+    private byte[] capture;
+    private int captureFill;
+    private int lastSeq;
+
+    public BackendEndpoint(SocketChannel channel, EventLoop loop, ReplyTracker tracker, Listener listener) {
+        super(channel, loop);
+        this.tracker = tracker;
+        this.listener = listener;
+    }
+
+    /**
+     * Sequence id of the last packet read. Read it only after the connection closed (the close
+     * orders it before the reader) to number an error packet that follows a cut-off reply.
+     */
+    public int lastSequence() {
+        return lastSeq;
+    }
+
+    public ReplyTracker tracker() {
+        return tracker;
+    }
+
+    /** The client that forwarded replies go to. */
+    public void client(ClientEndpoint c) {
+        this.client = c;
+    }
+
+    /**
+     * Session thread: announces the reply and writes the command. Waits (parks the virtual thread)
+     * while the socket's queue is over its limit or 256 replies are outstanding.
+     */
+    public void send(byte[] packet, int expectation) throws IOException {
+        if (expectation != 0) {
+            while (!tracker.expect(expectation)) {
+                awaitReplies(128);
+            }
+        }
+        write(packet);
+        if (pendingBytes() > WRITE_LIMIT) {
+            awaitDrained();
+        }
+    }
+
+    /** Session thread: writes bytes that belong to a command already announced (continuations, LOAD DATA). */
+    public void sendContinuation(byte[] packet) throws IOException {
+        write(packet);
+        if (pendingBytes() > WRITE_LIMIT) {
+            awaitDrained();
+        }
+    }
+
+    /** Session thread: parks until at most {@code max} replies are outstanding or the connection closes. */
+    public void awaitReplies(int max) throws IOException {
+        waiter = Thread.currentThread();
+        try {
+            while (tracker.outstanding() > max && !isClosed()) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted");
+                }
+            }
+        } finally {
+            waiter = null;
+        }
+        if (tracker.outstanding() > max) {
+            throw new IOException("backend connection closed");
+        }
+    }
+
+    private void awaitDrained() throws IOException {
+        waiter = Thread.currentThread();
+        try {
+            while (pendingBytes() > WRITE_LIMIT / 2 && !isClosed()) {
+                LockSupport.parkNanos(this, 100_000_000L);
+                if (Thread.interrupted()) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted");
+                }
+            }
+        } finally {
+            waiter = null;
+        }
+    }
+
+    private void wakeWaiter() {
+        Thread t = waiter;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    @Override
+    protected void onDrained() {
+        wakeWaiter();
+    }
+
+    @Override
+    void onReadable() {
+        if (buf == null) {
+            buf = loop.borrow();
+        }
+        int n;
+        try {
+            n = channel.read(buf);
+        } catch (IOException e) {
+            fail(e);
+            return;
+        }
+        if (n < 0) {
+            fail(new IOException("server closed the connection"));
+            return;
+        }
+        buf.flip();
+        try {
+            process();
+        } catch (ProtocolException e) {
+            fail(new IOException("protocol error from server: " + e.getMessage(), e));
+            return;
+        }
+        if (isClosed()) {
+            return;
+        }
+        if (buf.hasRemaining()) {
+            buf.compact();
+        } else {
+            loop.giveBack(buf);
+            buf = null;
+        }
+        ClientEndpoint c = client;
+        if (c != null && c.pendingBytes() > 0) {
+            c.pauseUntilDrained(this);
+        }
+    }
+
+    private void process() {
+        int fwdStart = -1;
+        while (true) {
+            if (packetRemaining > 0) {
+                int take = Math.min(packetRemaining, buf.remaining());
+                if (take == 0) {
+                    break;
+                }
+                int pos = buf.position();
+                if (disposition == ReplyTracker.FORWARD) {
+                    if (fwdStart < 0) {
+                        fwdStart = pos;
+                    }
+                } else if (disposition == ReplyTracker.CAPTURE) {
+                    buf.get(pos, capture, captureFill, take);
+                    captureFill += take;
+                }
+                buf.position(pos + take);
+                packetRemaining -= take;
+                if (packetRemaining > 0) {
+                    break;
+                }
+                if (disposition == ReplyTracker.CAPTURE) {
+                    byte[] p = capture;
+                    capture = null;
+                    listener.captured(this, p);
+                }
+                if (endingExpectation != 0) {
+                    fwdStart = flush(fwdStart);
+                    int e = endingExpectation;
+                    endingExpectation = 0;
+                    replyEnded(e);
+                }
+                continue;
+            }
+            int pos = buf.position();
+            if (buf.remaining() < Packets.HEADER) {
+                break;
+            }
+            int len = Packets.payloadLength(buf, pos);
+            if (buf.remaining() < Packets.HEADER + Math.min(len, ReplyTracker.PEEK)) {
+                break;
+            }
+            int expectation = tracker.current();
+            if (expectation == 0) {
+                flush(fwdStart);
+                unsolicited(pos, len);
+                return;
+            }
+            lastSeq = buf.get(pos + 3) & 0xff;
+            int disp = expectation & (ReplyTracker.FORWARD | ReplyTracker.CAPTURE);
+            if (disp != ReplyTracker.FORWARD) {
+                fwdStart = flush(fwdStart);
+            }
+            boolean ended = tracker.onPacket(buf, pos + Packets.HEADER, len);
+            disposition = disp == ReplyTracker.CAPTURE ? ReplyTracker.CAPTURE
+                    : disp == ReplyTracker.FORWARD ? ReplyTracker.FORWARD : 0;
+            packetRemaining = Packets.HEADER + len;
+            if (disposition == ReplyTracker.CAPTURE) {
+                capture = new byte[packetRemaining];
+                captureFill = 0;
+            }
+            if (ended) {
+                endingExpectation = expectation;
+                endingStatus = tracker.lastStatus();
+            }
+        }
+        flush(fwdStart);
+    }
+
+    /** Writes buf[fwdStart, position) to the client; returns -1 (no open range). */
+    private int flush(int fwdStart) {
+        if (fwdStart < 0) {
+            return -1;
+        }
+        int end = buf.position();
+        int limit = buf.limit();
+        ClientEndpoint c = client;
+        if (c != null && !c.isClosed() && end > fwdStart) {
+            buf.position(fwdStart).limit(end);
+            try {
+                c.write(buf);
+            } catch (IOException e) {
+                c.fail(e);
+            }
+            buf.limit(limit).position(end);
+        }
+        return -1;
+    }
+
+    private void replyEnded(int expectation) {
+        if ((expectation & (ReplyTracker.NOTIFY | ReplyTracker.CAPTURE)) != 0) {
+            listener.replyEnded(this, expectation, tracker.lastHeader(), endingStatus);
+        }
+        wakeWaiter();
+    }
+
+    private void unsolicited(int pos, int len) {
+        byte[] p = null;
+        if (buf.remaining() >= Packets.HEADER + len) {
+            p = new byte[Packets.HEADER + len];
+            buf.get(p);
+        }
+        buf.position(buf.limit());
+        IOException cause = new IOException("server sent a packet when no reply was expected");
+        close();
+        listener.backendFailed(this, cause, p);
+    }
+
+    @Override
+    void fail(IOException cause) {
+        if (isClosed()) {
+            return;
+        }
+        close();
+        listener.backendFailed(this, cause, null);
+    }
+
+    @Override
+    protected void onClosed() {
+        wakeWaiter();
+        loop.execute(() -> {
+            if (buf != null) {
+                loop.giveBack(buf);
+                buf = null;
+            }
+            capture = null;
+        });
+    }
+
+    @Override
+    public String toString() {
+        try {
+            return "backend " + channel.getRemoteAddress();
+        } catch (IOException e) {
+            return "backend (closed)";
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.loomscale.session;
+
+import io.loomscale.monitor.Server;
+import io.loomscale.net.BackendEndpoint;
+import io.loomscale.net.EventLoop;
+import io.loomscale.protocol.AuthSwitchRequest;
+import io.loomscale.protocol.Capabilities;
+import io.loomscale.protocol.ErrPacket;
+import io.loomscale.protocol.HandshakeResponse;
+import io.loomscale.protocol.HandshakeV10;
+import io.loomscale.protocol.NativePassword;
+import io.loomscale.protocol.PacketBuilder;
+import io.loomscale.protocol.Packets;
+import io.loomscale.protocol.ProtocolException;
+import io.loomscale.protocol.ReplyTracker;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+
+/**
+ * A logged-in connection from a session to one backend server. The login runs in blocking mode on
+ * the session's virtual thread (parking is cheap there); after it the socket turns non-blocking
+ * and is handed to an {@link EventLoop} as a {@link BackendEndpoint}.
+ */
+public final class BackendConnection {
+    private final Server server;
+    private final BackendEndpoint endpoint;
+    private final HandshakeV10 handshake;
+    private final byte[] finalOk;
+    private volatile boolean closed;
+
+    private BackendConnection(Server server, BackendEndpoint endpoint, HandshakeV10 handshake, byte[] finalOk) {
+        this.server = server;
+        this.endpoint = endpoint;
+        this.handshake = handshake;
+        this.finalOk = finalOk;
+    }
+
+    /**
+     * Connects and logs in; the connection is registered with {@code loop} but forwards nowhere
+     * until {@link BackendEndpoint#client} is set.
+     *
+     * @throws BackendException with the server's ERR if it refused the login
+     */
+    public static BackendConnection open(Server server, EventLoop loop, LoginInfo login,
+            BackendEndpoint.Listener listener, Duration timeout) throws IOException {
+        SocketChannel ch = SocketChannel.open();
+        boolean ok = false;
+        try {
+            ch.configureBlocking(true);
+            ch.socket().setTcpNoDelay(true);
+            ch.socket().setKeepAlive(true);
+            try {
+                ch.socket().connect(new InetSocketAddress(server.address(), server.port()), (int) timeout.toMillis());
+            } catch (IOException e) {
+                throw new BackendException("cannot connect to " + server + ": " + e.getMessage(), e);
+            }
+            ch.socket().setSoTimeout((int) timeout.toMillis());
+            InputStream in = ch.socket().getInputStream();
+            OutputStream out = ch.socket().getOutputStream();
+            HandshakeV10 hs;
+            byte[] first = readPacket(in);
+            if (Packets.firstByte(first) == Packets.ERR) {
+                ErrPacket err = ErrPacket.decode(first);
+                throw new BackendException(server + " refused the connection: " + err, err);
+            }
+            hs = HandshakeV10.decode(first);
+            long caps = (login.capabilities() & hs.capabilities()) | Capabilities.PROTOCOL_41
+                    | Capabilities.SECURE_CONNECTION | Capabilities.PLUGIN_AUTH;
+            caps &= ~(Capabilities.SSL | Capabilities.COMPRESS | Capabilities.CLIENT_MYSQL);
+            if (login.database() != null && !login.database().isEmpty()) {
+                caps |= Capabilities.CONNECT_WITH_DB;
+            } else {
+                caps &= ~Capabilities.CONNECT_WITH_DB;
+            }
+            if (login.connectAttrs() == null) {
+                caps &= ~Capabilities.CONNECT_ATTRS;
+            }
+            byte[] stage1 = login.stage1();
+            byte[] reply = stage1 == null ? new byte[0] : NativePassword.scrambleWithStage1(hs.seed(), stage1);
+            HandshakeResponse resp = new HandshakeResponse(caps, login.maxPacketSize(), login.collation(), login.user(),
+                    reply, login.database(), NativePassword.PLUGIN, login.connectAttrs());
+            out.write(resp.encode(1));
+            byte[] finalOk = finishLogin(server, in, out, stage1);
+            ch.socket().setSoTimeout(0);
+            ch.configureBlocking(false);
+            ReplyTracker tracker = new ReplyTracker(Capabilities.has(caps, Capabilities.DEPRECATE_EOF));
+            BackendEndpoint ep = new BackendEndpoint(ch, loop, tracker, listener);
+            BackendConnection bc = new BackendConnection(server, ep, hs, finalOk);
+            ep.register();
+            server.connectionOpened();
+            ok = true;
+            return bc;
+        } catch (SocketTimeoutException e) {
+            throw new BackendException("timed out logging in to " + server, e);
+        } catch (ProtocolException e) {
+            throw new BackendException("protocol error logging in to " + server + ": " + e.getMessage(), e);
+        } finally {
+            if (!ok) {
+                ch.close();
+            }
+        }
+    }
+
+    /** Reads OK, ERR or an auth switch to mysql_native_password; returns the final OK packet. */
+    static byte[] finishLogin(Server server, InputStream in, OutputStream out, byte[] stage1) throws IOException {
+        for (int round = 0; round < 4; round++) {
+            byte[] p = readPacket(in);
+            int h = Packets.firstByte(p);
+            if (h == Packets.OK) {
+                return p;
+            }
+            if (h == Packets.ERR) {
+                ErrPacket err = ErrPacket.decode(p);
+                throw new BackendException(server + " refused the login: " + err, err);
+            }
+            if (h == Packets.EOF) {
+                AuthSwitchRequest sw = AuthSwitchRequest.decode(p);
+                if (!NativePassword.PLUGIN.equals(sw.plugin())) {
+                    throw new BackendException(server + " asks for auth plugin '" + sw.plugin()
+                            + "', which the proxy cannot use on the client's behalf", (Throwable) null);
+                }
+                byte[] r = stage1 == null ? new byte[0] : NativePassword.scrambleWithStage1(sw.data(), stage1);
+                out.write(new PacketBuilder(24).bytes(r).build(Packets.sequence(p) + 1));
+                continue;
+            }
+            throw new BackendException(server + " sent 0x" + Integer.toHexString(h) + " during login", (Throwable) null);
+        }
+        throw new BackendException(server + ": too many authentication rounds", (Throwable) null);
+    }
+
+    static byte[] readPacket(InputStream in) throws IOException {
+        byte[] hdr = in.readNBytes(Packets.HEADER);
+        if (hdr.length < Packets.HEADER) {
+            throw new EOFException("connection closed during login");
+        }
+        int len = Packets.payloadLength(hdr, 0);
+        byte[] p = new byte[Packets.HEADER + len];
+        System.arraycopy(hdr, 0, p, 0, Packets.HEADER);
+        if (in.readNBytes(p, Packets.HEADER, len) < len) {
+            throw new EOFException("connection closed during login");
+        }
+        return p;
+    }
+
+    public Server server() {
+        return server;
+    }
+
+    public BackendEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The backend's thread id (what KILL on that server needs). */
+    public long threadId() {
+        return handshake.connectionId();
+    }
+
+    public HandshakeV10 handshake() {
+        return handshake;
+    }
+
+    /** The OK packet that ended the login (status flags and session-state info of a fresh connection). */
+    public byte[] loginOk() {
+        return finalOk;
+    }
+
+    /** Announces the reply and sends one command packet. */
+    public void send(byte[] packet, int expectation) throws IOException {
+        server.statementRouted();
+        endpoint.send(packet, expectation);
+    }
+
+    public boolean isClosed() {
+        return closed || endpoint.isClosed();
+    }
+
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!endpoint.isClosed()) {
+            try {
+                endpoint.write(new byte[] {1, 0, 0, 0, 0x01}); // COM_QUIT
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        endpoint.close();
+        server.connectionClosed();
+    }
+
+    @Override
+    public String toString() {
+        return server.name() + "#" + threadId();
+    }
+}

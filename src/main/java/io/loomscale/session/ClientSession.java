@@ -1,0 +1,581 @@
+package io.loomscale.session;
+
+import io.loomscale.monitor.Server;
+import io.loomscale.net.BackendEndpoint;
+import io.loomscale.net.ClientEndpoint;
+import io.loomscale.net.EventLoop;
+import io.loomscale.protocol.AuthSwitchRequest;
+import io.loomscale.protocol.Capabilities;
+import io.loomscale.protocol.Commands;
+import io.loomscale.protocol.ErrPacket;
+import io.loomscale.protocol.HandshakeResponse;
+import io.loomscale.protocol.HandshakeV10;
+import io.loomscale.protocol.NativePassword;
+import io.loomscale.protocol.OkPacket;
+import io.loomscale.protocol.Packets;
+import io.loomscale.protocol.ProtocolException;
+import io.loomscale.protocol.ServerStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * One client connection, run start to end by {@link #run()} on its own virtual thread: handshake
+ * and authentication (blocking reads, parking the virtual thread), then the command loop, which
+ * takes events from its {@link Inbox} and routes each client packet down the filter chain to the
+ * router. Replies do not come back through here: the selector thread streams them to the client.
+ * The session sees a reply only when its router or a filter asked for it.
+ *
+ * <p>A single try/finally in {@link #run()} closes the backends and the client socket and
+ * unregisters the session, whatever happens. Client gone is DEBUG, backend failure WARN, a bug
+ * ERROR with the stack trace.
+ */
+public final class ClientSession implements Runnable, SessionContext, ClientEndpoint.Sink {
+    private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    /** utf8mb4_general_ci, what MariaDB 10.x announces. */
+    private static final int DEFAULT_COLLATION = 45;
+
+    private static final Object CLIENT_GONE = new Object();
+    private static final Object KILLED = new Object();
+
+    private record BackendFailed(BackendEndpoint endpoint, IOException cause, byte[] serverPacket) {
+    }
+
+    private record Captured(BackendEndpoint endpoint, byte[] packet) {
+    }
+
+    private record ReplyEnded(BackendEndpoint endpoint, int expectation, int header, int status) {
+    }
+
+    private final long id;
+    private final SocketChannel channel;
+    private final ServiceHandle service;
+    private final EventLoop loop;
+    private final Inbox inbox = new Inbox();
+    private final ArrayDeque<Object> deferred = new ArrayDeque<>();
+    private final SocketAddress clientAddress;
+    private final BackendEndpoint.Listener backendListener = new BackendEvents();
+
+    private byte[] seed;
+    private long clientCaps;
+    private LoginInfo login;
+    private ClientEndpoint client;
+    private volatile Downstream downstream;
+    private volatile String currentStatement = "";
+    private volatile long lastActive = System.nanoTime();
+    private volatile Thread thread;
+
+    public ClientSession(SocketChannel channel, ServiceHandle service) throws IOException {
+        this.channel = channel;
+        this.service = service;
+        this.id = service.registry().nextId();
+        this.loop = service.nextLoop();
+        this.clientAddress = channel.getRemoteAddress();
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String user() {
+        return login == null ? null : login.user();
+    }
+
+    @Override
+    public SocketAddress clientAddress() {
+        return clientAddress;
+    }
+
+    @Override
+    public String database() {
+        return login == null ? null : login.database();
+    }
+
+    @Override
+    public String serviceName() {
+        return service.name();
+    }
+
+    public List<BackendConnection> backends() {
+        Downstream d = downstream;
+        return d == null ? List.of() : d.backends();
+    }
+
+    public String currentStatement() {
+        return currentStatement;
+    }
+
+    public long idleMillis() {
+        return (System.nanoTime() - lastActive) / 1_000_000;
+    }
+
+    private String who() {
+        return "session " + id + " (" + (login == null ? "?" : login.user()) + "@" + describe(clientAddress) + ")";
+    }
+
+    private static String describe(SocketAddress a) {
+        if (a instanceof InetSocketAddress i) {
+            return i.getAddress().getHostAddress() + ":" + i.getPort();
+        }
+        return String.valueOf(a);
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        service.registry().add(this);
+        try {
+            if (!handshake()) {
+                return;
+            }
+            commandLoop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.debug("{} interrupted", who());
+        } catch (EOFException | java.nio.channels.ClosedChannelException e) {
+            log.debug("{}: client gone", who());
+        } catch (SocketTimeoutException e) {
+            log.info("{}: client did not finish the handshake within {} s", who(), HANDSHAKE_TIMEOUT.toSeconds());
+        } catch (IOException e) {
+            log.debug("{}: {}", who(), e.toString());
+        } catch (RuntimeException e) {
+            log.error("{}: internal error", who(), e);
+            sendQuietly(new ErrPacket(ErrPacket.ER_UNKNOWN_ERROR, "HY000", "LoomScale internal error: " + e).encode(1));
+        } finally {
+            Downstream d = downstream;
+            if (d != null) {
+                d.close();
+            }
+            if (client != null) {
+                client.close();
+            }
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing left to do
+            }
+            service.registry().remove(this);
+            log.debug("{} closed", who());
+        }
+    }
+
+    // ---------------------------------------------------------------- handshake
+
+    private boolean handshake() throws IOException {
+        channel.configureBlocking(true);
+        channel.socket().setTcpNoDelay(true);
+        channel.socket().setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
+        InputStream in = channel.socket().getInputStream();
+        OutputStream out = Channels.newOutputStream(channel);
+        seed = newSeed();
+        long serverCaps = service.serverCapabilities();
+        HandshakeV10 hs = new HandshakeV10(service.serverVersion(), id, seed, serverCaps, DEFAULT_COLLATION,
+                ServerStatus.AUTOCOMMIT, NativePassword.PLUGIN);
+        out.write(hs.encode());
+        byte[] p = readBlocking(in);
+        HandshakeResponse r;
+        try {
+            r = HandshakeResponse.decode(p);
+        } catch (ProtocolException e) {
+            log.info("{}: bad handshake: {}", who(), e.getMessage());
+            out.write(new ErrPacket(ErrPacket.ER_HANDSHAKE_ERROR, "08S01", "Bad handshake").encode(Packets.sequence(p) + 1));
+            return false;
+        }
+        int seq = Packets.sequence(p) + 1;
+        if (r.isSslRequest()) {
+            out.write(new ErrPacket(ErrPacket.ER_HANDSHAKE_ERROR, "08S01",
+                    "SSL is not enabled on this listener").encode(seq));
+            return false;
+        }
+        clientCaps = r.capabilities() & serverCaps;
+        byte[] reply = r.authResponse();
+        String plugin = r.authPlugin();
+        if (plugin != null && !plugin.isEmpty() && !NativePassword.PLUGIN.equals(plugin)) {
+            // Ask the client to answer with mysql_native_password on the same seed.
+            out.write(new AuthSwitchRequest(NativePassword.PLUGIN, seed).encode(seq));
+            byte[] a = readBlocking(in);
+            seq = Packets.sequence(a) + 1;
+            reply = java.util.Arrays.copyOfRange(a, Packets.HEADER, a.length);
+        }
+        InetAddress addr = clientAddress instanceof InetSocketAddress i ? i.getAddress()
+                : InetAddress.getLoopbackAddress();
+        ServiceHandle.AuthOutcome auth = service.authenticate(r.user(), addr, seed, reply, r.database());
+        if (!auth.ok()) {
+            log.info("{}: authentication failed for '{}': {}", who(), r.user(), auth.error().message());
+            out.write(auth.error().encode(seq));
+            return false;
+        }
+        String db = r.database() == null || r.database().isEmpty() ? null : r.database();
+        login = new LoginInfo(r.user(), auth.stage1(), db, clientCaps, r.collation(), r.maxPacketSize(),
+                r.connectAttributes());
+        Downstream d;
+        try {
+            d = service.newDownstream(this);
+        } catch (BackendException e) {
+            ErrPacket err = e.err() != null ? e.err()
+                    : new ErrPacket(ErrPacket.ER_UNKNOWN_ERROR, "HY000", "LoomScale: " + e.getMessage());
+            log.warn("{}: cannot start: {}", who(), e.getMessage());
+            out.write(err.encode(seq));
+            return false;
+        }
+        downstream = d;
+        byte[] ok = null;
+        for (BackendConnection b : d.backends()) {
+            ok = b.loginOk().clone();
+            break;
+        }
+        if (ok == null) {
+            ok = OkPacket.simple(seq, ServerStatus.AUTOCOMMIT);
+        }
+        ok[3] = (byte) seq;
+        out.write(ok);
+        channel.socket().setSoTimeout(0);
+        channel.configureBlocking(false);
+        client = new ClientEndpoint(channel, loop, this);
+        for (BackendConnection b : d.backends()) {
+            b.endpoint().client(client);
+        }
+        client.register();
+        log.debug("{} started on service {}", who(), service.name());
+        return true;
+    }
+
+    private static byte[] newSeed() {
+        byte[] s = new byte[20];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = (byte) (33 + RANDOM.nextInt(94)); // printable, never NUL
+        }
+        return s;
+    }
+
+    private static byte[] readBlocking(InputStream in) throws IOException {
+        byte[] hdr = in.readNBytes(Packets.HEADER);
+        if (hdr.length < Packets.HEADER) {
+            throw new EOFException("client closed the connection during the handshake");
+        }
+        int len = Packets.payloadLength(hdr, 0);
+        if (len > 1 << 16) {
+            throw new ProtocolException("handshake packet length: " + len + " (expected: <= 65536)");
+        }
+        byte[] p = new byte[Packets.HEADER + len];
+        System.arraycopy(hdr, 0, p, 0, Packets.HEADER);
+        if (in.readNBytes(p, Packets.HEADER, len) < len) {
+            throw new EOFException("client closed the connection during the handshake");
+        }
+        return p;
+    }
+
+    // ---------------------------------------------------------------- command loop
+
+    private void commandLoop() throws IOException, InterruptedException {
+        long idleNanos = service.idleTimeout().toNanos();
+        while (true) {
+            Object ev = deferred.isEmpty() ? inbox.take(idleNanos) : deferred.poll();
+            if (ev == null) {
+                log.info("{}: idle for longer than connection_timeout ({} s), closing", who(),
+                        service.idleTimeout().toSeconds());
+                return;
+            }
+            if (ev instanceof byte[] packet) {
+                client.consumed(packet.length);
+                lastActive = System.nanoTime();
+                if (!onClientPacket(packet)) {
+                    return;
+                }
+            } else if (ev instanceof BackendFailed f) {
+                if (!onBackendFailed(f)) {
+                    return;
+                }
+            } else if (ev == CLIENT_GONE) {
+                log.debug("{}: client disconnected", who());
+                return;
+            } else if (ev == KILLED) {
+                log.info("{}: killed", who());
+                sendQuietly(new ErrPacket(ErrPacket.ER_CONNECTION_KILLED, "70100", "Connection was killed").encode(0));
+                return;
+            }
+            // ReplyEnded / Captured outside an exchange that waits for them: nothing to do.
+        }
+    }
+
+    /** Returns false when the session must end. */
+    private boolean onClientPacket(byte[] packet) throws IOException, InterruptedException {
+        Statement st = new Statement(packet);
+        int cmd = st.command();
+        if (cmd == Commands.COM_QUIT) {
+            return false;
+        }
+        if (cmd == Commands.COM_CHANGE_USER) {
+            return changeUser(packet);
+        }
+        if (cmd == Commands.COM_PROCESS_KILL && packet.length >= Packets.HEADER + 5) {
+            long target = (packet[5] & 0xffL) | (packet[6] & 0xffL) << 8 | (packet[7] & 0xffL) << 16
+                    | (packet[8] & 0xffL) << 24;
+            return kill(target, false);
+        }
+        if (cmd == Commands.COM_QUERY) {
+            KillStatement k = KillStatement.parse(packet);
+            if (k != null) {
+                return kill(k.id(), k.queryOnly());
+            }
+        }
+        service.countStatement();
+        if (cmd >= 0) {
+            currentStatement = cmd == Commands.COM_QUERY ? st.sql() : Commands.name(cmd);
+        }
+        downstream.route(st);
+        return true;
+    }
+
+    private boolean onBackendFailed(BackendFailed f) throws IOException {
+        BackendConnection b = find(f.endpoint());
+        if (b == null) {
+            return true; // already dropped by the router
+        }
+        boolean waiting = !b.endpoint().tracker().isIdle();
+        log.warn("{}: backend {} failed: {}", who(), b, f.cause().getMessage());
+        if (downstream.handleError(b, f.cause())) {
+            return true;
+        }
+        if (waiting || f.serverPacket() != null) {
+            byte[] err;
+            if (f.serverPacket() != null && Packets.firstByte(f.serverPacket()) == Packets.ERR) {
+                err = f.serverPacket().clone();
+            } else {
+                err = new ErrPacket(ErrPacket.CR_SERVER_LOST, "HY000", "Lost connection to backend server "
+                        + b.server().name() + ": " + f.cause().getMessage()).encode(0);
+            }
+            err[3] = (byte) (waiting ? b.endpoint().lastSequence() + 1 : 0);
+            sendQuietly(err);
+        }
+        return false;
+    }
+
+    private BackendConnection find(BackendEndpoint ep) {
+        for (BackendConnection b : downstream.backends()) {
+            if (b.endpoint() == ep) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- KILL
+
+    /** KILL [QUERY|CONNECTION] of a proxy session id: kills the backend threads behind it. */
+    private boolean kill(long targetId, boolean queryOnly) throws IOException {
+        ClientSession target = service.registry().find(targetId);
+        if (target == null) {
+            sendToClient(new ErrPacket(ErrPacket.ER_NO_SUCH_THREAD, "HY000", "Unknown thread id: " + targetId).encode(1));
+            return true;
+        }
+        if (target == this && !queryOnly) {
+            sendToClient(new ErrPacket(ErrPacket.ER_CONNECTION_KILLED, "70100", "Connection was killed").encode(1));
+            return false;
+        }
+        for (BackendConnection b : target.backends()) {
+            Server s = b.server();
+            String sql = (queryOnly ? "KILL QUERY " : "KILL CONNECTION ") + b.threadId();
+            try (io.loomscale.protocol.client.SqlConnection c = io.loomscale.protocol.client.SqlConnection.open(
+                    s.address(), s.port(), login.user(), login.stage1() == null ? new byte[20] : login.stage1(),
+                    login.stage1() == null, service.backendTimeout())) {
+                c.execute(sql);
+            } catch (io.loomscale.protocol.client.SqlException e) {
+                if (e.err().code() != ErrPacket.ER_NO_SUCH_THREAD) {
+                    sendToClient(e.err().encode(1));
+                    return true;
+                }
+            } catch (IOException e) {
+                log.warn("{}: KILL on {} failed: {}", who(), s, e.getMessage());
+            }
+        }
+        if (!queryOnly) {
+            target.inbox.post(KILLED);
+        }
+        sendToClient(OkPacket.simple(1, ServerStatus.AUTOCOMMIT));
+        return true;
+    }
+
+    // ---------------------------------------------------------------- COM_CHANGE_USER
+
+    private boolean changeUser(byte[] packet) throws IOException, InterruptedException {
+        ChangeUser cu;
+        try {
+            cu = ChangeUser.decode(packet, clientCaps);
+        } catch (ProtocolException e) {
+            sendToClient(new ErrPacket(ErrPacket.ER_MALFORMED_PACKET, "HY000", "Malformed communication packet").encode(1));
+            return false;
+        }
+        int seq = 1;
+        byte[] reply = cu.authResponse();
+        if (cu.plugin() != null && !cu.plugin().isEmpty() && !NativePassword.PLUGIN.equals(cu.plugin())) {
+            sendToClient(new AuthSwitchRequest(NativePassword.PLUGIN, seed).encode(seq));
+            byte[] a = nextClientPacket();
+            reply = java.util.Arrays.copyOfRange(a, Packets.HEADER, a.length);
+            seq = Packets.sequence(a) + 1;
+        }
+        InetAddress addr = clientAddress instanceof InetSocketAddress i ? i.getAddress() : InetAddress.getLoopbackAddress();
+        ServiceHandle.AuthOutcome auth = service.authenticate(cu.user(), addr, seed, reply, cu.database());
+        if (!auth.ok()) {
+            sendToClient(auth.error().encode(seq));
+            return false;
+        }
+        LoginInfo next = login.withUser(cu.user(), auth.stage1(), cu.database());
+        byte[] ok = null;
+        for (BackendConnection b : downstream.backends()) {
+            byte[] r = ChangeUser.runOnBackend(b, next, cu, this::awaitCaptured);
+            if (Packets.firstByte(r) == Packets.ERR) {
+                r[3] = (byte) seq;
+                sendToClient(r);
+                return false;
+            }
+            if (ok == null) {
+                ok = r;
+            }
+        }
+        login = next;
+        if (ok == null) {
+            ok = OkPacket.simple(seq, ServerStatus.AUTOCOMMIT);
+        }
+        ok[3] = (byte) seq;
+        sendToClient(ok);
+        return true;
+    }
+
+    private byte[] nextClientPacket() throws IOException, InterruptedException {
+        while (true) {
+            Object ev = inbox.take(HANDSHAKE_TIMEOUT.toNanos());
+            if (ev == null) {
+                throw new SocketTimeoutException("client did not answer the auth switch");
+            }
+            if (ev instanceof byte[] p) {
+                client.consumed(p.length);
+                return p;
+            }
+            if (ev == CLIENT_GONE) {
+                throw new EOFException("client gone");
+            }
+            deferred.add(ev);
+        }
+    }
+
+    /** Waits for the next captured packet from {@code b}; other events are kept for later. */
+    byte[] awaitCaptured(BackendConnection b) throws IOException, InterruptedException {
+        ArrayDeque<Object> later = new ArrayDeque<>();
+        try {
+            while (true) {
+                Object ev = inbox.take(service.backendTimeout().toNanos() * 10);
+                if (ev == null) {
+                    throw new IOException("timed out waiting for " + b);
+                }
+                if (ev instanceof Captured c && c.endpoint() == b.endpoint()) {
+                    return c.packet();
+                }
+                if (ev instanceof BackendFailed f && f.endpoint() == b.endpoint()) {
+                    throw new IOException("backend " + b + " failed: " + f.cause().getMessage());
+                }
+                if (ev == CLIENT_GONE) {
+                    throw new EOFException("client gone");
+                }
+                if (!(ev instanceof ReplyEnded)) {
+                    later.add(ev);
+                }
+            }
+        } finally {
+            deferred.addAll(later);
+        }
+    }
+
+    // ---------------------------------------------------------------- SessionContext
+
+    @Override
+    public BackendConnection connect(Server server) throws IOException {
+        return BackendConnection.open(server, loop, login, backendListener, service.backendTimeout());
+    }
+
+    @Override
+    public void sendToClient(byte[] packet) throws IOException {
+        if (client == null) {
+            throw new IOException("client not connected");
+        }
+        Downstream d = downstream;
+        if (d != null) {
+            for (BackendConnection b : d.backends()) {
+                if (!b.isClosed()) {
+                    b.endpoint().awaitReplies(0);
+                }
+            }
+        }
+        client.write(ByteBuffer.wrap(packet));
+    }
+
+    private void sendQuietly(byte[] packet) {
+        try {
+            if (client != null) {
+                client.write(ByteBuffer.wrap(packet));
+            } else {
+                Channels.newOutputStream(channel).write(packet);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // the client is gone; nothing to tell it
+        }
+    }
+
+    /** Ends the session from another thread (admin kill, shutdown). */
+    public void kill() {
+        inbox.post(KILLED);
+    }
+
+    // ---------------------------------------------------------------- events from the loop
+
+    @Override
+    public void clientPacket(byte[] packet) {
+        inbox.post(packet);
+    }
+
+    @Override
+    public void clientClosed(IOException cause) {
+        inbox.post(CLIENT_GONE);
+    }
+
+    private final class BackendEvents implements BackendEndpoint.Listener {
+        @Override
+        public void replyEnded(BackendEndpoint backend, int expectation, int header, int status) {
+            inbox.post(new ReplyEnded(backend, expectation, header, status));
+        }
+
+        @Override
+        public void captured(BackendEndpoint backend, byte[] packet) {
+            inbox.post(new Captured(backend, packet));
+        }
+
+        @Override
+        public void backendFailed(BackendEndpoint backend, IOException cause, byte[] serverPacket) {
+            inbox.post(new BackendFailed(backend, cause, serverPacket));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return who();
+    }
+}

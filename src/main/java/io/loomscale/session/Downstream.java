@@ -1,0 +1,25 @@
+package io.loomscale.session;
+
+import java.io.IOException;
+
+/**
+ * What a session routes its statements into: the first filter session of the chain, or the router
+ * session when there are no filters. All calls come from the session's virtual thread and may
+ * block (park) while they wait.
+ */
+public interface Downstream {
+    /** Routes one statement (or continuation). Throws on a failure the session cannot survive. */
+    void route(Statement statement) throws IOException;
+
+    /**
+     * A backend connection failed. Returns true if the session can go on (the router replaced or
+     * dropped the backend), false to end the session.
+     */
+    boolean handleError(BackendConnection backend, IOException cause);
+
+    /** Every backend connection this downstream holds. */
+    java.util.List<BackendConnection> backends();
+
+    /** Ends the downstream: closes its backends. Idempotent. */
+    void close();
+}

@@ -1,0 +1,54 @@
+package io.loomscale.session;
+
+import io.loomscale.net.EventLoop;
+import io.loomscale.protocol.ErrPacket;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+
+/**
+ * What a client session needs from the service it belongs to. Implemented by the service layer,
+ * which owns the router, the filters and the accounts.
+ */
+public interface ServiceHandle {
+    String name();
+
+    /** The outcome of checking a client's credentials. */
+    record AuthOutcome(ErrPacket error, byte[] stage1, String user) {
+        public boolean ok() {
+            return error == null;
+        }
+    }
+
+    /** Checks a mysql_native_password reply (or empty) against the accounts; may reload them. */
+    AuthOutcome authenticate(String user, InetAddress client, byte[] seed, byte[] reply, String database);
+
+    /** The version string to advertise ("5.5.5-10.11.x-MariaDB..." as learned from a backend). */
+    String serverVersion();
+
+    /** Capabilities to advertise: what the proxy handles, limited to what the backends support. */
+    long serverCapabilities();
+
+    /** Builds this session's filter chain and router session (which opens its backends). */
+    Downstream newDownstream(SessionContext ctx) throws IOException;
+
+    /** The loop a new session's sockets go to. */
+    EventLoop nextLoop();
+
+    SessionRegistry registry();
+
+    /** Idle timeout ({@code connection_timeout}); ZERO = none. */
+    Duration idleTimeout();
+
+    /** Backend connect/login timeout. */
+    Duration backendTimeout();
+
+    /** Service credentials for housekeeping on a backend (KILL on behalf of a client). */
+    String serviceUser();
+
+    String servicePassword();
+
+    /** Counts a client packet routed (diagnostics). */
+    void countStatement();
+}
