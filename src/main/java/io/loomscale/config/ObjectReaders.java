@@ -4,7 +4,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -216,7 +215,7 @@ final class ObjectReaders {
             return;
         }
         String problem = kind + " '" + name + "' is not defined";
-        String allowed = defined.isEmpty() ? "(no " + kind + " is defined)" : String.join(", ", new ArrayList<>(defined.keySet()));
+        String allowed = defined.isEmpty() ? "(no " + kind + " is defined)" : String.join(", ", defined.keySet());
         throw index < 0 ? s.origin().error(key, problem, allowed) : s.origin().elementError(key, index, problem, allowed);
     }
 

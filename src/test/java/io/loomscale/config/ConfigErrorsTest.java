@@ -137,6 +137,10 @@ class ConfigErrorsTest {
                                 + "  \"zz\",\n]\n",
                         "t.toml:7: [monitor.n] key 'servers': server 'zz' is not defined; allowed: a",
                         "monitor.n.servers"),
+                arguments("[server.a]\naddress = \"h\"\n[monitor.n]\nmodule = \"mariadbmon\"\nservers = [\"a\",\n"
+                                + "  # the replicas\n\n  \"r1\", \"r2\"]\n",
+                        "t.toml:8: [monitor.n] key 'servers': server 'r1' is not defined; allowed: a",
+                        "monitor.n.servers"),
                 arguments("[monitor.n]\nmodule = \"mariadbmon\"\nservers = [\"a\"]\n",
                         "t.toml:3: [monitor.n] key 'servers': server 'a' is not defined; allowed: (no server is"
                                 + " defined)", "monitor.n.servers"),
