@@ -207,7 +207,7 @@ node_fail() {
 # True when PID is a mariadbd serving this node's datadir.
 is_node_pid() {
     local pid="$1" i="$2"
-    tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null \
+    tr '\0' '\n' 2>/dev/null <"/proc/$pid/cmdline" \
         | grep -qxF -- "--datadir=$(node_datadir "$i")" || return 1
     pid_alive "$pid"
 }
@@ -333,7 +333,7 @@ check_ports_free() {
             who="$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 || true)"
             if [[ -n "$who" ]]; then
                 who="${who#pid=}"
-                who=" by pid $who: $(tr '\0' ' ' <"/proc/$who/cmdline" 2>/dev/null | cut -c1-200)"
+                who=" by pid $who: $(tr '\0' ' ' 2>/dev/null <"/proc/$who/cmdline" | cut -c1-200)"
             fi
             die "port $port is already in use${who}; stop that process or pick another --base-port"
         fi
@@ -372,7 +372,7 @@ install_nodes() {
     for i in 1 2 3; do
         mkdir -p "$(node_dir "$i")/tmp"
         : >"$(node_errlog "$i")"
-        "$MARIADB_INSTALL_DB" "${iargs[@]}" --datadir="$(node_datadir "$i")" \
+        "$MARIADB_INSTALL_DB" "${iargs[@]}" --datadir="$(node_datadir "$i")" --tmpdir="$(node_dir "$i")/tmp" \
             </dev/null >"$(node_dir "$i")/install-db.log" 2>&1 9>&- &
         pids+=($!)
     done
