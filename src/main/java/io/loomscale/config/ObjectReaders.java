@@ -58,12 +58,10 @@ final class ObjectReaders {
         objects.get("service").forEach((name, s) -> services.put(name, service(name, s, servers, monitors, filters)));
 
         Map<String, ListenerConfig> listeners = new LinkedHashMap<>();
-        Map<String, Section> listenerSections = new HashMap<>();
         objects.get("listener").forEach((name, s) -> {
             ListenerConfig listener = listener(name, s, services);
-            checkClashes(listener, s, listeners, listenerSections);
+            checkClashes(listener, s, listeners, keyLines);
             listeners.put(name, listener);
-            listenerSections.put(name, s);
         });
         return new LoomScaleConfig(file, globalConfig, servers, monitors, services, listeners, filters, keyLines);
     }
@@ -170,11 +168,10 @@ final class ObjectReaders {
         String address = s.string("address", "::");
         String socket = s.string("socket", null);
         int port;
-        if (s.has("port") || socket == null) {
-            if (!s.has("port")) {
-                throw s.origin().missing("port", "1..65535, or a socket path in 'socket'");
-            }
+        if (s.has("port")) {
             port = s.integer("port", 0, 1, 65535);
+        } else if (socket == null) {
+            throw s.origin().missing("port", "1..65535, or a socket path in 'socket'");
         } else {
             port = 0;
         }
@@ -187,9 +184,9 @@ final class ObjectReaders {
      * address covers every address on its port) or the same socket path.
      */
     private static void checkClashes(ListenerConfig listener, Section s, Map<String, ListenerConfig> earlier,
-            Map<String, Section> earlierSections) {
+            Map<String, Integer> keyLines) {
         for (ListenerConfig other : earlier.values()) {
-            int otherLine = earlierSections.get(other.name()).origin().headerLine();
+            int otherLine = keyLines.get("listener." + other.name());
             if (listener.port() != 0 && listener.port() == other.port() && sameBind(listener.address(), other.address())) {
                 throw s.origin().error("port", "address '" + listener.address() + "' port " + listener.port()
                         + " is already used by [listener." + other.name() + "] (address '" + other.address()
