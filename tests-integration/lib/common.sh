@@ -209,6 +209,16 @@ ensure_mariadb() {
 # Build
 # ---------------------------------------------------------------------------
 
+# Checks that mvn exists and quiets the JDK 24+ warning about Maven's own
+# (guava) use of sun.misc.Unsafe. Call find_jdk first.
+prepare_maven() {
+    command -v mvn >/dev/null 2>&1 \
+        || die "Maven not found; install it: apt-get install -y maven"
+    if [[ "${LOOMSCALE_JAVA_MAJOR:-0}" -ge 24 && "${MAVEN_OPTS:-}" != *sun-misc-unsafe-memory-access* ]]; then
+        export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow"
+    fi
+}
+
 # Builds target/loomscale.jar with the found JDK when it is missing or older
 # than pom.xml or any file under src/. Call find_jdk first.
 ensure_jar() {
@@ -224,9 +234,8 @@ ensure_jar() {
     else
         log "target/loomscale.jar missing: building it"
     fi
-    [[ -n "${JAVA_HOME:-}" ]] || find_jdk
-    command -v mvn >/dev/null 2>&1 \
-        || die "Maven not found; install it: apt-get install -y maven"
+    [[ -n "${LOOMSCALE_JAVA_MAJOR:-}" ]] || find_jdk
+    prepare_maven
     (cd "$root" && mvn -B -q -DskipTests package) \
         || die "build failed: (cd $root && mvn -B -DskipTests package) shows the errors"
     [[ -f "$jar" ]] || die "build finished but $jar does not exist (check finalName in pom.xml)"
