@@ -1,7 +1,114 @@
 package io.loomscale.cli;
 
-public final class Main {
+import io.loomscale.config.ConfigException;
+import io.loomscale.config.ConfigLoader;
+import io.loomscale.config.LoomScaleConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The command line, and the only place that wires everything: {@code loomscale -c FILE} runs the
+ * proxy in the foreground until SIGTERM or Ctrl-C; {@code loomscale check -c FILE} validates a
+ * config. Logging and the virtual-thread scheduler are configured from the config file before
+ * the first logger or virtual thread exists (both read system properties once).
+ */
+@Command(name = "loomscale", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A MariaDB/MySQL database proxy.", subcommands = {CheckCommand.class})
+public final class Main implements Callable<Integer> {
+    static final String DEFAULT_CONFIG = "/etc/loomscale/loomscale.toml";
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Configuration file (default: ${DEFAULT-VALUE}).",
+            defaultValue = DEFAULT_CONFIG)
+    Path config;
+
+    @Option(names = {"--shutdown-timeout"}, paramLabel = "SECONDS", defaultValue = "5",
+            description = "How long to let sessions end on shutdown before closing them (default: ${DEFAULT-VALUE}).")
+    int shutdownTimeout;
+
     public static void main(String[] args) {
-        System.out.println("placeholder");
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        LoomScaleConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            System.err.println("loomscale: " + e.getMessage());
+            return 1;
+        }
+        configureProcess(cfg);
+        return Runner.run(cfg, shutdownTimeout);
+    }
+
+    /** Sets logging and scheduler properties unless the user set them with -D. */
+    static void configureProcess(LoomScaleConfig cfg) {
+        String level = switch (cfg.global().logLevel().toLowerCase(Locale.ROOT)) {
+            case "notice" -> "info";
+            case "warn", "warning" -> "warn";
+            default -> cfg.global().logLevel().toLowerCase(Locale.ROOT);
+        };
+        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);
+        setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+        setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd HH:mm:ss.SSS");
+        setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
+        setIfAbsent("org.slf4j.simpleLogger.levelInBrackets", "true");
+        setIfAbsent("jdk.virtualThreadScheduler.parallelism", Integer.toString(cfg.global().sessionThreads()));
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    /** Keeps the wiring out of the picocli class so nothing logs before properties are set. */
+    static final class Runner {
+        static int run(LoomScaleConfig cfg, int shutdownSeconds) throws Exception {
+            org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("loomscale");
+            io.loomscale.module.Modules modules = io.loomscale.module.Modules.load(cfg.global().libdir());
+            io.loomscale.service.LoomScale ls;
+            try {
+                ls = io.loomscale.service.LoomScale.build(cfg, modules);
+            } catch (ConfigException e) {
+                System.err.println("loomscale: " + e.getMessage());
+                return 1;
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                ls.stop(java.time.Duration.ofSeconds(shutdownSeconds));
+                stopped.countDown();
+            }, "shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                ls.start();
+            } catch (io.loomscale.service.Listener.ListenException e) {
+                System.err.println("loomscale: " + e.getMessage());
+                Runtime.getRuntime().removeShutdownHook(hook);
+                return 1;
+            }
+            log.info("Ready. Stop with Ctrl-C or SIGTERM.");
+            stopped.await();
+            return 0;
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"LoomScale " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
     }
 }

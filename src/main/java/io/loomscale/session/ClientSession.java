@@ -342,7 +342,15 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         if (cmd >= 0) {
             currentStatement = cmd == Commands.COM_QUERY ? st.sql() : Commands.name(cmd);
         }
-        downstream.route(st);
+        try {
+            downstream.route(st);
+        } catch (BackendException e) {
+            log.warn("{}: {}", who(), e.getMessage());
+            if (e.err() != null) {
+                sendQuietly(e.err().encode(1));
+            }
+            return false;
+        }
         return true;
     }
 

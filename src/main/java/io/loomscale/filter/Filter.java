@@ -1,0 +1,19 @@
+package io.loomscale.filter;
+
+import io.loomscale.session.SessionContext;
+
+import java.util.Map;
+
+/**
+ * A filter instance: one per {@code [filter.NAME]}, shared by every session of the services that
+ * list it. Thread-safe.
+ */
+public interface Filter {
+    /** The per-session half, created on the session's virtual thread. */
+    FilterSession newSession(SessionContext ctx);
+
+    /** Counters and settings for the admin interface. */
+    default Map<String, Object> diagnostics() {
+        return Map.of();
+    }
+}

@@ -1,0 +1,19 @@
+package io.loomscale.module;
+
+import io.loomscale.session.ServiceHandle;
+
+import java.net.InetAddress;
+
+/**
+ * A service's authenticator instance: checks client credentials against the accounts it knows.
+ * Thread-safe; called on session virtual threads, may block on a reload.
+ */
+public interface Authenticator {
+    ServiceHandle.AuthOutcome authenticate(String user, InetAddress client, byte[] seed, byte[] reply, String database);
+
+    /** The backends' version string, or null if not yet known. */
+    String serverVersion();
+
+    /** Loads the accounts now (startup, admin "reload"). Failures are logged, not thrown. */
+    void reload();
+}

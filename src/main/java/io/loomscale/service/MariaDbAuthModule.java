@@ -1,0 +1,58 @@
+package io.loomscale.service;
+
+import io.loomscale.auth.AuthResult;
+import io.loomscale.auth.UserCache;
+import io.loomscale.config.ServiceConfig;
+import io.loomscale.module.Authenticator;
+import io.loomscale.module.AuthenticatorModule;
+import io.loomscale.monitor.Server;
+import io.loomscale.session.ServiceHandle;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The built-in authenticator, MaxScale's MySQLAuth: accounts read from the backends by the
+ * service user and cached ({@link UserCache}), mysql_native_password checked by the proxy.
+ */
+public final class MariaDbAuthModule implements AuthenticatorModule {
+    @Override
+    public String name() {
+        return "MariaDBAuth";
+    }
+
+    @Override
+    public Set<String> aliases() {
+        return Set.of("MySQLAuth");
+    }
+
+    @Override
+    public Authenticator create(ServiceConfig config, Supplier<List<Server>> servers) {
+        UserCache cache = new UserCache(config.name(), servers, config.user(), config.password(),
+                new UserCache.Options(config.enableRootUser(), UserCache.DEFAULT_REFRESH_LIMIT, true, Duration.ofSeconds(3)));
+        return new Authenticator() {
+            @Override
+            public ServiceHandle.AuthOutcome authenticate(String user, InetAddress client, byte[] seed, byte[] reply,
+                    String database) {
+                AuthResult r = cache.authenticate(user, client, seed, reply, database);
+                if (!r.isOk()) {
+                    return new ServiceHandle.AuthOutcome(r.error(), null, user);
+                }
+                return new ServiceHandle.AuthOutcome(null, r.emptyPassword() ? null : r.stage1(), user);
+            }
+
+            @Override
+            public String serverVersion() {
+                return cache.serverVersion();
+            }
+
+            @Override
+            public void reload() {
+                cache.load();
+            }
+        };
+    }
+}
