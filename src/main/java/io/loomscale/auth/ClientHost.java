@@ -10,12 +10,14 @@ import java.util.Arrays;
  * Who a client is, as far as account matching cares: its IP address in the text form MariaDB
  * prints, and optionally a host name.
  *
- * <p>No DNS lookup is ever done here: the proxy behaves like a server started with
- * {@code skip-name-resolve}, except that the loopback addresses {@code 127.0.0.1} and {@code ::1}
- * are named {@code localhost} (as the server itself names them, without asking DNS), so that
- * {@code 'u'@'localhost'} accounts work for clients on the proxy's host, as in MaxScale. Patterns
- * such as {@code %.example.com} therefore only match when a caller that did its own (forward
- * confirmed) reverse lookup builds the value with {@link #named(InetAddress, String)}.
+ * <p>No DNS lookup is ever done here: by default the proxy behaves like a server started with
+ * {@code skip-name-resolve} (as the test cluster's servers are, and as MariaDB recommends), so a
+ * client has no name, {@code 'u'@'localhost'} accounts never match a TCP client, and a client on
+ * 127.0.0.1 gets the same account the backend will give the proxy's own connection. A server that
+ * does resolve names calls 127.0.0.1 and ::1 {@code localhost} without asking DNS; {@link
+ * #of(InetAddress, boolean)} does the same when asked. Patterns such as {@code %.example.com}
+ * only match when a caller that did its own (forward confirmed) reverse lookup builds the value
+ * with {@link #named(InetAddress, String)}.
  *
  * <p>IPv4-mapped IPv6 addresses ({@code ::ffff:127.0.0.1}) are normalised to IPv4 first, as the
  * server does. Immutable.
@@ -30,11 +32,19 @@ public record ClientHost(String ip, String name, InetAddress address, boolean lo
 
     public static final String LOCALHOST = "localhost";
 
-    /** The client at {@code address}, without a DNS lookup (loopback is named "localhost"). */
+    /** The client at {@code address}, nameless (skip-name-resolve). */
     public static ClientHost of(InetAddress address) {
+        return of(address, false);
+    }
+
+    /**
+     * The client at {@code address}, without a DNS lookup; with {@code loopbackIsLocalhost},
+     * 127.0.0.1 and ::1 are named {@code localhost}, as a name-resolving server names them.
+     */
+    public static ClientHost of(InetAddress address, boolean loopbackIsLocalhost) {
         InetAddress a = normalise(address);
         boolean loop = isLoopback(a);
-        return new ClientHost(print(a), loop ? LOCALHOST : null, a, loop);
+        return new ClientHost(print(a), loop && loopbackIsLocalhost ? LOCALHOST : null, a, loop);
     }
 
     /** The client at {@code address} whose host name the caller has resolved (and confirmed). */

@@ -9,8 +9,8 @@ package io.loomscale.auth;
  * <li>{@code %} (or an empty host, which the server treats as {@code %}): any client;</li>
  * <li>a pattern with {@code %}/{@code _} wildcards ({@code 192.168.%}, {@code %.example.com}):
  *     matched against the client's IP text (case-sensitively) and against its host name
- *     (ignoring case). Name patterns need a name, and {@link ClientHost} only knows
- *     {@code localhost}: no DNS lookup is done;</li>
+ *     (ignoring case). Name patterns need a name, and {@link ClientHost} does no DNS lookup
+ *     (at most it names loopback clients {@code localhost});</li>
  * <li>{@code IP/NETMASK} with two dotted IPv4 values ({@code 10.0.0.0/255.255.255.0}): the client
  *     matches when {@code client & mask == IP}. A CIDR suffix ({@code /24}) is not a netmask to
  *     MariaDB 10.11 and matches nothing;</li>

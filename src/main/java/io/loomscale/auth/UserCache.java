@@ -58,17 +58,27 @@ public final class UserCache {
      *                                   {@code 'u'@'%'} accounts (MaxScale's
      *                                   {@code localhost_match_wildcard_host}); when off, such
      *                                   a client needs a {@code localhost} or loopback-IP account
+     * @param loopbackIsLocalhost        name clients on 127.0.0.1/::1 {@code localhost}, so that
+     *                                   {@code 'u'@'localhost'} accounts match them (and win over
+     *                                   {@code 'u'@'%'}), as on a server that resolves names; off
+     *                                   by default, like a {@code skip-name-resolve} server
      * @param connectTimeout             connect and read timeout of the loading connection
      */
     public record Options(boolean enableRootUser, Duration refreshLimit, boolean localhostMatchWildcardHost,
-            Duration connectTimeout) {
+            boolean loopbackIsLocalhost, Duration connectTimeout) {
         public Options {
             Objects.requireNonNull(refreshLimit);
             Objects.requireNonNull(connectTimeout);
         }
 
+        /** Options with loopback clients left nameless (skip-name-resolve). */
+        public Options(boolean enableRootUser, Duration refreshLimit, boolean localhostMatchWildcardHost,
+                Duration connectTimeout) {
+            this(enableRootUser, refreshLimit, localhostMatchWildcardHost, false, connectTimeout);
+        }
+
         public static Options defaults() {
-            return new Options(false, DEFAULT_REFRESH_LIMIT, true, Duration.ofSeconds(3));
+            return new Options(false, DEFAULT_REFRESH_LIMIT, true, false, Duration.ofSeconds(3));
         }
     }
 
@@ -101,7 +111,7 @@ public final class UserCache {
      */
     public UserCache(String service, Supplier<List<Server>> servers, String user, String password,
             boolean enableRootUser, Duration refreshLimit) {
-        this(service, servers, user, password, new Options(enableRootUser, refreshLimit, true,
+        this(service, servers, user, password, new Options(enableRootUser, refreshLimit, true, false,
                 Options.defaults().connectTimeout()));
     }
 
@@ -132,7 +142,7 @@ public final class UserCache {
 
     /** Authenticates a client connected from {@code client}; see {@link #authenticate(String, ClientHost, byte[], byte[], String)}. */
     public AuthResult authenticate(String user, InetAddress client, byte[] seed, byte[] clientReply, String database) {
-        return authenticate(user, ClientHost.of(client), seed, clientReply, database);
+        return authenticate(user, ClientHost.of(client, options.loopbackIsLocalhost()), seed, clientReply, database);
     }
 
     /**
@@ -228,6 +238,7 @@ public final class UserCache {
         m.put("last_error", lastError);
         m.put("enable_root_user", options.enableRootUser());
         m.put("localhost_match_wildcard_host", options.localhostMatchWildcardHost());
+        m.put("loopback_is_localhost", options.loopbackIsLocalhost());
         m.put("refresh_limit_ms", options.refreshLimit().toMillis());
         return m;
     }

@@ -39,14 +39,14 @@ class AccountSnapshotTest {
             app   | 172.20.0.1   | app   | %
             app   | 192.168.1.9  | app   | 192.168.1.%
             app   | 192.168.2.9  | app   | 192.168.%
-            app   | 127.0.0.1    | app   | localhost
-            app   | ::1          | app   | localhost
+            app   | 127.0.0.1    | app   | 127.0.0.1
+            app   | ::1          | app   | %
             ops   | 10.1.1.1     |       | 10.1.%
             ops   | 10.2.1.1     | ops   | 10.%
             ops   | 172.16.0.1   |       | 172.16.0.1
             ops   | 172.16.0.2   | -     | -
             local | 10.0.0.1     | -     | -
-            local | 127.0.0.1    | local | localhost
+            local | 127.0.0.1    | -     | -
             wide  | 127.0.0.1    | wide  | %
             App   | 10.9.9.9     | -     | -
             """)
@@ -60,18 +60,35 @@ class AccountSnapshotTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} from {1}, loopback named localhost -> ''{2}''")
+    @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+            app   | 127.0.0.1 | localhost
+            app   | ::1       | localhost
+            app   | 10.9.9.9  | 10.0.0.0/255.0.0.0
+            local | 127.0.0.1 | localhost
+            local | ::1       | localhost
+            wide  | ::1       | %
+            """)
+    void loopbackNamedLocalhostPrefersLocalhostAccounts(String user, String ip, String expectHost) throws Exception {
+        ClientHost client = ClientHost.of(java.net.InetAddress.getByName(ip), true);
+        assertEquals(expectHost, snapshot(ACCOUNTS).find(user, client, true).host().text());
+    }
+
     @Test
-    void localhostBeforeLoopbackIpWhenBothMatch() {
+    void localhostBeforeLoopbackIpWhenBothMatch() throws Exception {
         // Equally specific: the server breaks the tie by host text, "localhost" first.
         AccountSnapshot s = snapshot(List.of(UserAccount.of("u", "127.0.0.1", ""), UserAccount.of("u", "localhost", "")));
-        assertEquals("localhost", s.find("u", ClientHost.ofLiteral("127.0.0.1"), true).host().text());
+        ClientHost named = ClientHost.of(java.net.InetAddress.getByName("127.0.0.1"), true);
+        assertEquals("localhost", s.find("u", named, true).host().text());
+        assertEquals("127.0.0.1", s.find("u", ClientHost.ofLiteral("127.0.0.1"), true).host().text());
     }
 
     @Test
     void loopbackClientSkipsPercentWhenLocalhostMatchWildcardHostIsOff() {
         AccountSnapshot s = snapshot(ACCOUNTS);
         assertNull(s.find("wide", ClientHost.ofLiteral("127.0.0.1"), false));
-        assertEquals("localhost", s.find("app", ClientHost.ofLiteral("127.0.0.1"), false).host().text());
+        assertNull(s.find("wide", ClientHost.ofLiteral("::1"), false));
+        assertEquals("127.0.0.1", s.find("app", ClientHost.ofLiteral("127.0.0.1"), false).host().text());
         assertEquals("%", s.find("wide", ClientHost.ofLiteral("10.0.0.1"), false).host().text());
     }
 

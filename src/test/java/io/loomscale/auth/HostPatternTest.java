@@ -36,9 +36,10 @@ class HostPatternTest {
             fe80::1                  | fe80:0:0:0::1     | -                  | true
             fe80::%                  | fe80::abcd        | -                  | true
             FE80::%                  | fe80::abcd        | -                  | false
-            localhost                | 127.0.0.1         | -                  | true
-            localhost                | ::1               | -                  | true
-            LOCALHOST                | 127.0.0.1         | -                  | true
+            localhost                | 127.0.0.1         | -                  | false
+            localhost                | 127.0.0.1         | localhost          | true
+            localhost                | ::1               | localhost          | true
+            LOCALHOST                | 127.0.0.1         | localhost          | true
             localhost                | 127.0.0.2         | -                  | false
             localhost                | 10.0.0.1          | -                  | false
             %.example.com            | 10.0.0.1          | -                  | false
@@ -71,12 +72,14 @@ class HostPatternTest {
     }
 
     @Test
-    void onlyExactLoopbackIsNamedLocalhost() {
-        assertEquals("localhost", ClientHost.ofLiteral("127.0.0.1").name());
-        assertEquals("localhost", ClientHost.ofLiteral("::1").name());
-        assertEquals("localhost", ClientHost.ofLiteral("::ffff:127.0.0.1").name());
-        assertEquals(null, ClientHost.ofLiteral("127.0.0.2").name());
+    void onlyExactLoopbackIsNamedLocalhostAndOnlyWhenAsked() throws Exception {
+        assertEquals("localhost", ClientHost.of(InetAddress.getByName("127.0.0.1"), true).name());
+        assertEquals("localhost", ClientHost.of(InetAddress.getByName("::1"), true).name());
+        assertEquals("localhost", ClientHost.of(InetAddress.getByName("::ffff:127.0.0.1"), true).name());
+        assertEquals(null, ClientHost.of(InetAddress.getByName("127.0.0.2"), true).name());
         assertFalse(ClientHost.ofLiteral("127.0.0.2").loopback());
+        assertTrue(ClientHost.ofLiteral("127.0.0.1").loopback());
+        assertEquals(null, ClientHost.ofLiteral("127.0.0.1").name(), "skip-name-resolve by default");
     }
 
     @Test

@@ -73,7 +73,7 @@ class UserCacheTest {
 
     private UserCache cache(boolean enableRoot) {
         return new UserCache("svc", source, new UserCache.Options(enableRoot, Duration.ofSeconds(5), true,
-                Duration.ofSeconds(1)), now::get);
+                false, Duration.ofSeconds(1)), now::get);
     }
 
     private static UserAccount app() {
