@@ -43,9 +43,10 @@ public final class Capabilities {
     /**
      * What the proxy offers clients: only what it handles end to end. Compression, COM_MULTI,
      * metadata caching and extended metadata change the reply format, so they are not offered;
-     * SSL comes with the security issue.
+     * SSL comes with the security issue. CLIENT_MYSQL stays clear, as MariaDB servers do, which
+     * tells clients that the extended (upper 32-bit) capabilities are in the handshake.
      */
-    public static final long PROXY_SERVER = CLIENT_MYSQL | FOUND_ROWS | LONG_FLAG | CONNECT_WITH_DB | NO_SCHEMA
+    public static final long PROXY_SERVER = FOUND_ROWS | LONG_FLAG | CONNECT_WITH_DB | NO_SCHEMA
             | ODBC | LOCAL_FILES | IGNORE_SPACE | PROTOCOL_41 | INTERACTIVE | IGNORE_SIGPIPE | TRANSACTIONS
             | RESERVED | SECURE_CONNECTION | MULTI_STATEMENTS | MULTI_RESULTS | PS_MULTI_RESULTS | PLUGIN_AUTH
             | CONNECT_ATTRS | PLUGIN_AUTH_LENENC_CLIENT_DATA | CAN_HANDLE_EXPIRED_PASSWORDS | SESSION_TRACK
