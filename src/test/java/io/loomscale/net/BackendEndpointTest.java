@@ -123,7 +123,7 @@ class BackendEndpointTest {
         byte[] query = new PacketBuilder().int1(3).string("select * from t").build(0);
         backend.send(query, ReplyTracker.RESULT | ReplyTracker.FORWARD | ReplyTracker.NOTIFY);
         assertArrayEquals(query, readFromProxy(server, query.length));
-        byte[] rs = Fixtures.resultSet(false, ServerStatus.AUTOCOMMIT, 2, piece == 1 ? 20 : 3000);
+        byte[] rs = Fixtures.resultSet(false, ServerStatus.AUTOCOMMIT, 2, piece < 8 ? 40 : 3000);
         writePieces(rs, piece);
         assertArrayEquals(rs, readFromProxy(clientPeer, rs.length));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
