@@ -311,6 +311,7 @@ cluster_healthy() {
     local i
     [[ -f "$DIR/cluster.env" ]] || return 1
     [[ "$(sed -n 's/^BASE_PORT=//p' "$DIR/cluster.env")" == "$BASE_PORT" ]] || return 1
+    [[ "$(sed -n 's/^MAX_CONNECTIONS=//p' "$DIR/cluster.env")" == "$MAX_CONNECTIONS" ]] || return 1
     for i in 1 2 3; do
         [[ -n "$(node_pid "$i")" ]] || return 1
         node_answers "$i" || return 1
@@ -480,7 +481,7 @@ cmd_start() {
         return 0
     fi
     if any_node_running; then
-        log "stale cluster in $DIR: stopping and wiping it"
+        log "cluster in $DIR is stale or has other settings: stopping and wiping it"
         stop_nodes 1 2 3
     elif [[ -d "$(node_datadir 1)" || -d "$(node_datadir 2)" || -d "$(node_datadir 3)" ]]; then
         log "wiping leftover datadirs of a dead cluster in $DIR"
@@ -513,6 +514,10 @@ cmd_start() {
 }
 
 cmd_stop() {
+    if [[ ! -d "$DIR" ]]; then
+        log "no cluster in $DIR (directory does not exist): nothing to stop"
+        return 0
+    fi
     exec 9>"$DIR/.lock"
     flock -w 120 9 || die "another cluster.sh is working on $DIR (lock $DIR/.lock)"
     stop_nodes 1 2 3
