@@ -23,10 +23,12 @@ case "${1:-}" in
         ;;
 esac
 
-# A cluster left on the IT ports by an aborted earlier run would make every
-# IT fail. Stop it, but only when it is one of ours: a mariadbd whose datadir
-# is DIR/s1/data with a DIR/cluster.env of cluster.sh for that port.
-stop_stale_it_cluster() {
+# The ITs run `cluster.sh start --base-port 23306` themselves; cluster.sh
+# reuses or wipes a cluster in the same dir, but a cluster of another dir (an
+# aborted run elsewhere, another checkout) or any other process on those ports
+# would make every IT fail. Say so now, with the command that frees the port;
+# nothing is stopped here (it may belong to a run still going on).
+check_it_ports() {
     local port pid datadir dir
     for ((port = IT_BASE_PORT; port < IT_BASE_PORT + 3; port++)); do
         port_in_use "$port" || continue
@@ -36,21 +38,22 @@ stop_stale_it_cluster() {
         if [[ -n "$pid" ]]; then
             datadir="$(tr '\0' '\n' 2>/dev/null <"/proc/$pid/cmdline" | sed -n 's/^--datadir=//p' | head -n1)"
         fi
-        dir="$(dirname "$(dirname "$datadir")")"
-        if [[ -n "$datadir" && -f "$dir/cluster.env" ]] \
-            && grep -qx "BASE_PORT=$IT_BASE_PORT" "$dir/cluster.env"; then
-            log "stopping a leftover test cluster in $dir (port $port)"
-            "$ROOT/tests-integration/cluster.sh" stop --dir "$dir" --base-port "$IT_BASE_PORT"
-        else
-            die "port $port, needed by the integration tests, is in use${pid:+ by pid $pid}; stop that process first"
+        dir="$(dirname "$(dirname "${datadir:-/x/x}")")"
+        if [[ -n "$datadir" && -f "$dir/cluster.env" ]]; then
+            if [[ "$dir" == "$ROOT"/* ]]; then
+                log "port $port: test cluster of this checkout in $dir is running; cluster.sh will reuse or recreate it"
+                continue
+            fi
+            die "port $port, needed by the integration tests, is used by the test cluster in $dir; stop it with: tests-integration/cluster.sh stop --dir $dir"
         fi
+        die "port $port, needed by the integration tests, is in use${pid:+ by pid $pid}; stop that process first"
     done
 }
 
 find_jdk
 ensure_mariadb
 prepare_maven
-stop_stale_it_cluster
+check_it_ports
 
 cd "$ROOT"
 log "running: mvn -B -ntp verify $*"
