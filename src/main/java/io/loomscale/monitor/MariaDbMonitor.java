@@ -220,7 +220,7 @@ public final class MariaDbMonitor implements Monitor {
             int flags = on ? old.flags() | ServerState.MAINTENANCE : old.flags() & ~ServerState.MAINTENANCE;
             ServerState now = old.withFlags(flags);
             s.state(now);
-            logChange(s, old, now);
+            StateChanges.log(s, old, now);
         } finally {
             publishLock.unlock();
         }
@@ -366,7 +366,7 @@ public final class MariaDbMonitor implements Monitor {
             ServerState now = computed.withFlags(flags);
             ServerState old = s.state();
             s.state(now);
-            logChange(s, old, now);
+            StateChanges.log(s, old, now);
         } finally {
             publishLock.unlock();
         }
@@ -381,47 +381,6 @@ public final class MariaDbMonitor implements Monitor {
             log.info("Monitor {}: {} ({}:{}) answers again", name(), s.name(), s.address(), s.port());
         }
         loggedErrors[i] = err;
-    }
-
-    private static void logChange(Server s, ServerState old, ServerState now) {
-        if (old.flags() == now.flags()) {
-            return;
-        }
-        log.info("Server changed state: {} ({}:{}): {}. [{}] -> [{}]", s.name(), s.address(), s.port(),
-                event(old.flags(), now.flags()), old.describe(), now.describe());
-    }
-
-    /** MaxScale-like event name for a change of flags. */
-    static String event(int before, int after) {
-        boolean wasMaint = (before & ServerState.MAINTENANCE) != 0;
-        boolean isMaint = (after & ServerState.MAINTENANCE) != 0;
-        if (wasMaint != isMaint) {
-            return isMaint ? "maintenance_on" : "maintenance_off";
-        }
-        boolean wasUp = (before & ServerState.RUNNING) != 0;
-        boolean isUp = (after & ServerState.RUNNING) != 0;
-        if (wasUp && !isUp) {
-            return role(before) + "_down";
-        }
-        if (!wasUp && isUp) {
-            return role(after) + "_up";
-        }
-        String was = role(before);
-        String is = role(after);
-        if (!is.equals("server")) {
-            return "new_" + is;
-        }
-        return "lost_" + was;
-    }
-
-    private static String role(int flags) {
-        if ((flags & ServerState.MASTER) != 0) {
-            return "master";
-        }
-        if ((flags & ServerState.SLAVE) != 0) {
-            return "slave";
-        }
-        return "server";
     }
 
     // ---- diagnostics -------------------------------------------------------------------------
@@ -454,43 +413,9 @@ public final class MariaDbMonitor implements Monitor {
         m.put("last_tick_ms", lastTickMillis);
         List<Map<String, Object>> list = new ArrayList<>();
         for (int i = 0; i < servers.size(); i++) {
-            list.add(serverDiagnostics(servers.get(i), lastResults.get(i), probes.get(i)));
+            list.add(StateChanges.diagnostics(servers.get(i), lastResults.get(i), probes.get(i)));
         }
         m.put("servers", list);
-        return m;
-    }
-
-    private static Map<String, Object> serverDiagnostics(Server s, ServerProbe.Result r, ServerProbe probe) {
-        ServerState st = s.state();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", s.name());
-        m.put("address", s.address());
-        m.put("port", s.port());
-        m.put("status", st.describe());
-        m.put("server_id", st.serverId());
-        m.put("read_only", st.readOnly());
-        m.put("gtid_current_pos", st.gtidCurrentPos());
-        m.put("replication_lag", st.lagSeconds());
-        m.put("version", st.version());
-        m.put("last_error", r == null ? st.lastError() : r.error());
-        m.put("connected", probe.isConnected());
-        List<Map<String, Object>> slaves = new ArrayList<>();
-        if (r != null && r.probe() != null) {
-            for (Probe.SlaveStatus ss : r.probe().slaves()) {
-                Map<String, Object> c = new LinkedHashMap<>();
-                c.put("connection_name", ss.connectionName());
-                c.put("master", ss.masterHost() + ":" + ss.masterPort());
-                c.put("master_server_id", ss.masterServerId());
-                c.put("slave_io_running", ss.ioRunning());
-                c.put("slave_sql_running", ss.sqlRunning());
-                c.put("seconds_behind_master", ss.secondsBehindMaster());
-                c.put("using_gtid", ss.usingGtid());
-                c.put("gtid_io_pos", ss.gtidIoPos());
-                c.put("last_error", ss.lastError());
-                slaves.add(c);
-            }
-        }
-        m.put("slave_connections", slaves);
         return m;
     }
 }

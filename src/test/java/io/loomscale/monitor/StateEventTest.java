@@ -42,6 +42,6 @@ class StateEventTest {
         "RMX, RM, maintenance_off",
     })
     void namesChangesLikeMaxScale(String before, String after, String event) {
-        assertEquals(event, MariaDbMonitor.event(flags(before), flags(after)));
+        assertEquals(event, StateChanges.event(flags(before), flags(after)));
     }
 }
