@@ -48,26 +48,34 @@ final class ServerProbe {
         return server;
     }
 
-    /** Probes the server, reconnecting once if the kept connection turns out to be broken. */
+    /**
+     * Probes the server. A kept connection can die while idle (server restart, KILL,
+     * wait_timeout), so any failure on it is retried once on a fresh connection before the
+     * server is called down.
+     */
     Result probe() {
         SqlConnection c = connection;
-        boolean reused = c != null && !c.isClosed();
+        if (c != null && !c.isClosed()) {
+            Result r = attempt(c);
+            if (r.probe() != null) {
+                return r;
+            }
+        }
         try {
-            return query(reused ? c : connect());
+            return attempt(connect());
         } catch (SqlException e) {
-            // Logged in but refused (or the login itself was refused): report the server's error.
+            // The login itself was refused (wrong monitor user, too many connections ...).
             close();
             return Result.down(e.err().toString());
         } catch (IOException | ProtocolException e) {
             close();
-            if (!reused) {
-                return Result.down(describe(e));
-            }
+            return Result.down(describe(e));
         }
-        // A kept connection can die while idle (server restart, wait_timeout): try a fresh one
-        // before calling the server down.
+    }
+
+    private Result attempt(SqlConnection c) {
         try {
-            return query(connect());
+            return query(c);
         } catch (SqlException e) {
             close();
             return Result.down(e.err().toString());

@@ -152,4 +152,34 @@ class MariaDbMonitorIT {
         assertEquals("127.0.0.1:" + cluster.primaryPort(), links.get(0).get("master"));
         assertEquals("Yes", links.get(0).get("slave_io_running"));
     }
+
+    @Test
+    void stoppedReplicaIsDownAndComesBackAsSlave() throws Exception {
+        assertTrue(monitor.awaitTick(TICK_WAIT_MS));
+        cluster.stopNode(3);
+        try {
+            awaitState("server3", st -> !st.isRunning(), "Down");
+            assertEquals("Master, Running", server("server1").state().describe());
+            assertEquals("Slave, Running", server("server2").state().describe());
+        } finally {
+            cluster.startNode(3);
+        }
+        awaitState("server3", ServerState::isSlave, "Slave");
+    }
+
+    @Test
+    void stoppedPrimaryIsDownWhileItsReplicasStayStaleSlaves() throws Exception {
+        awaitState("server2", ServerState::isSlave, "Slave");
+        awaitState("server3", ServerState::isSlave, "Slave");
+        cluster.stopNode(1);
+        try {
+            awaitState("server1", st -> !st.isRunning(), "Down");
+            assertEquals("Slave, Running", server("server2").state().describe(), "detect_stale_slave");
+            assertEquals("Slave, Running", server("server3").state().describe(), "detect_stale_slave");
+        } finally {
+            cluster.startNode(1);
+        }
+        awaitState("server1", ServerState::isMaster, "Master");
+        cluster.waitForReplication();
+    }
 }

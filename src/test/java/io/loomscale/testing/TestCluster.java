@@ -239,6 +239,30 @@ public final class TestCluster {
         return r.rows().isEmpty() ? null : r.rows().get(0)[0];
     }
 
+    /**
+     * Stops one server (1 = primary, 2 and 3 = replicas), keeping its data, with
+     * {@code cluster.sh stop-node}. The caller must {@link #startNode} it again (in a finally):
+     * other tests share the cluster.
+     */
+    public void stopNode(int node) {
+        checkNode(node);
+        log("stopping node " + node + " (port " + ports().get(node - 1) + ")");
+        run(projectDir, STOP_TIMEOUT, "stop-node", String.valueOf(node));
+    }
+
+    /** Starts a server stopped by {@link #stopNode} and waits until it answers. */
+    public void startNode(int node) {
+        checkNode(node);
+        log("starting node " + node + " (port " + ports().get(node - 1) + ")");
+        run(projectDir, START_TIMEOUT, "start-node", String.valueOf(node));
+    }
+
+    private static void checkNode(int node) {
+        if (node < 1 || node > 3) {
+            throw new IllegalArgumentException("node: " + node + " (expected: 1..3)");
+        }
+    }
+
     /** Waits (at most 30 s) until both replicas have applied everything the primary has. */
     public void waitForReplication() {
         waitForReplication(Duration.ofSeconds(30));
