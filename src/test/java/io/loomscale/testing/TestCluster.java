@@ -250,11 +250,17 @@ public final class TestCluster {
         run(projectDir, STOP_TIMEOUT, "stop-node", String.valueOf(node));
     }
 
-    /** Starts a server stopped by {@link #stopNode} and waits until it answers. */
+    /**
+     * Starts a server stopped by {@link #stopNode} and waits until it answers. A replica gets
+     * {@code read_only=1} back: cluster.sh sets it at run time only, so a restart loses it.
+     */
     public void startNode(int node) {
         checkNode(node);
         log("starting node " + node + " (port " + ports().get(node - 1) + ")");
         run(projectDir, START_TIMEOUT, "start-node", String.valueOf(node));
+        if (node > 1) {
+            rootSql(ports().get(node - 1), "SET GLOBAL read_only = 1");
+        }
     }
 
     private static void checkNode(int node) {
