@@ -1,0 +1,125 @@
+package io.loomscale.it;
+
+import io.loomscale.testing.TestCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Logins through the proxy, which checks passwords and database grants itself from the accounts it
+ * loaded: a refused login must look exactly like the server's refusal (code, SQLSTATE and text,
+ * compared with what the primary answers to the same login), root is refused unless
+ * {@code enable_root_user}, and accounts made after the proxy started can log in (the account
+ * cache reloads; reloads after failed logins are rate-limited to one per 5 s, so a new account
+ * may need one such period).
+ */
+class AuthenticationIT {
+    private static final Duration RELOAD_WINDOW = Duration.ofSeconds(12);
+
+    private static TestProxy proxy;
+    private static TestCluster cluster;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        cluster = TestCluster.get();
+        proxy = TestProxy.shared();
+        Db.rootOnPrimary("DROP USER IF EXISTS 'it_auth_global'@'%'",
+                "CREATE USER 'it_auth_global'@'%' IDENTIFIED BY 'global_pw'",
+                "GRANT SELECT ON *.* TO 'it_auth_global'@'%'");
+        // a new account: wait until the proxy has loaded it, so the table below compares errors, not reload timing
+        connectWithin(RELOAD_WINDOW, "it_auth_global", "global_pw").close();
+    }
+
+    @AfterAll
+    static void tearDown() throws SQLException {
+        Db.rootOnPrimary("DROP USER IF EXISTS 'it_auth_global'@'%'", "DROP USER IF EXISTS 'it_auth_late'@'%'");
+    }
+
+    /** The refusal from connecting to {@code port}; fails if the login succeeds. */
+    private static SQLException refusal(int port, String user, String password, String db) {
+        return assertThrows(SQLException.class, () -> {
+            try (Connection c = Db.connect(port, db, user, password)) {
+                throw new AssertionError("login of " + user + " to " + db + " on port " + port + " succeeded");
+            }
+        }, user + " on port " + port);
+    }
+
+    /** Each refused login gets the same ERR from the proxy as from the server itself. */
+    @ParameterizedTest(name = "{0}/{1} on {2}: {3}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "app            | wrong_pw  | test          | 1045 | 28000 | Access denied for user 'app'@'127.0.0.1' (using password: YES)",
+        "app            | \"\"      | test          | 1045 | 28000 | Access denied for user 'app'@'127.0.0.1' (using password: NO)",
+        "it_auth_nobody | x         | test          | 1045 | 28000 | Access denied for user 'it_auth_nobody'@'127.0.0.1' (using password: YES)",
+        "app            | app_pw    | mysql         | 1044 | 42000 | Access denied for user 'app'@'%' to database 'mysql'",
+        "app            | app_pw    | it_no_such_db | 1044 | 42000 | Access denied for user 'app'@'%' to database 'it_no_such_db'",
+        "it_auth_global | global_pw | it_no_such_db | 1049 | 42000 | Unknown database 'it_no_such_db'",
+        "it_auth_global | wrong_pw  | test          | 1045 | 28000 | Access denied for user 'it_auth_global'@'127.0.0.1' (using password: YES)",
+    })
+    void refusedLoginGetsTheServersError(String user, String password, String db, int code, String state,
+            String message) {
+        SQLException direct = refusal(cluster.primaryPort(), user, password, db);
+        SQLException viaProxy = refusal(proxy.writePort(), user, password, db);
+        assertAll(
+                () -> assertEquals(code, direct.getErrorCode(), "server's code (the test's premise)"),
+                () -> assertEquals(message, QueryIT.withoutConnId(direct.getMessage()), "server's message (premise)"),
+                () -> assertEquals(code, viaProxy.getErrorCode(), "error code"),
+                () -> assertEquals(state, viaProxy.getSQLState(), "SQLSTATE"),
+                () -> assertEquals(QueryIT.withoutConnId(direct.getMessage()),
+                        QueryIT.withoutConnId(viaProxy.getMessage()), "message"));
+    }
+
+    @Test
+    void rootIsRefusedWhenEnableRootUserIsOff() throws SQLException {
+        try (Connection c = Db.connect(cluster.primaryPort(), "test", TestCluster.ROOT_USER, TestCluster.ROOT_PASSWORD)) {
+            assertEquals("1", Db.scalar(c, "SELECT 1"), "root may log in to the server itself");
+        }
+        SQLException e = refusal(proxy.writePort(), TestCluster.ROOT_USER, TestCluster.ROOT_PASSWORD, "test");
+        assertEquals(1045, e.getErrorCode());
+        assertEquals("28000", e.getSQLState());
+        assertEquals("Access denied for user 'root'@'127.0.0.1' (using password: YES)",
+                QueryIT.withoutConnId(e.getMessage()));
+    }
+
+    @Test
+    void accountCreatedAfterTheProxyStartedCanLogIn() throws Exception {
+        Db.rootOnPrimary("DROP USER IF EXISTS 'it_auth_late'@'%'",
+                "CREATE USER 'it_auth_late'@'%' IDENTIFIED BY 'late_pw'",
+                "GRANT SELECT ON test.* TO 'it_auth_late'@'%'");
+        try (Connection c = connectWithin(RELOAD_WINDOW, "it_auth_late", "late_pw")) {
+            assertEquals("it_auth_late@%", Db.scalar(c, "SELECT CURRENT_USER()"));
+        }
+
+        Db.rootOnPrimary("ALTER USER 'it_auth_late'@'%' IDENTIFIED BY 'late_pw2'");
+        try (Connection c = connectWithin(RELOAD_WINDOW, "it_auth_late", "late_pw2")) {
+            assertEquals("it_auth_late@%", Db.scalar(c, "SELECT CURRENT_USER()"), "new password after ALTER USER");
+        }
+        SQLException old = refusal(proxy.writePort(), "it_auth_late", "late_pw", "test");
+        assertEquals(1045, old.getErrorCode(), "old password after ALTER USER");
+    }
+
+    /** Logs in through the proxy, retrying once a second until {@code window} passes. */
+    private static Connection connectWithin(Duration window, String user, String password) throws Exception {
+        long deadline = System.nanoTime() + window.toNanos();
+        while (true) {
+            try {
+                return Db.connect(proxy.writePort(), "test", user, password);
+            } catch (SQLException e) {
+                if (e.getErrorCode() != 1045 || System.nanoTime() > deadline) {
+                    throw new AssertionError(user + " could not log in through the proxy within " + window + ": "
+                            + e.getErrorCode() + " " + e.getMessage(), e);
+                }
+                Thread.sleep(1000);
+            }
+        }
+    }
+}
