@@ -49,6 +49,13 @@ final class Db {
         }
     }
 
+    /** {@link #scalar} on a given statement (so that it can be cancelled or given a timeout). */
+    static String scalarOf(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
     static long scalarLong(Connection c, String sql) throws SQLException {
         String s = scalar(c, sql);
         if (s == null) {
