@@ -10,6 +10,9 @@ import java.util.function.Supplier;
 
 /** The readconnroute module: connection-level load balancing, as MaxScale's. */
 public final class ReadConnRouteModule implements RouterModule {
+    static final String SERVICE_KEYS = "cluster, connection_timeout, enable_root_user, filters, max_connections, "
+            + "password, router, router_options, servers, user";
+
     @Override
     public String name() {
         return "readconnroute";
@@ -17,7 +20,9 @@ public final class ReadConnRouteModule implements RouterModule {
 
     @Override
     public Router create(ServiceConfig config, Supplier<List<Server>> servers) {
-        config.params().rejectUnknown(java.util.Set.of());
+        for (String key : config.params().keys()) {
+            throw config.params().error(key, "unknown key", SERVICE_KEYS + " (readconnroute adds no keys of its own)");
+        }
         return new ReadConnRoute(config.name(), RoleMask.parse(config.routerOptions(), config.params()), servers);
     }
 }
