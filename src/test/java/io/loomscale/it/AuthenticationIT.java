@@ -37,7 +37,7 @@ class AuthenticationIT {
                 "CREATE USER 'it_auth_global'@'%' IDENTIFIED BY 'global_pw'",
                 "GRANT SELECT ON *.* TO 'it_auth_global'@'%'");
         // a new account: wait until the proxy has loaded it, so the table below compares errors, not reload timing
-        connectWithin(RELOAD_WINDOW, "it_auth_global", "global_pw").close();
+        Db.awaitLogin(proxy.writePort(), "it_auth_global", "global_pw", RELOAD_WINDOW).close();
     }
 
     @AfterAll
@@ -95,31 +95,15 @@ class AuthenticationIT {
         Db.rootOnPrimary("DROP USER IF EXISTS 'it_auth_late'@'%'",
                 "CREATE USER 'it_auth_late'@'%' IDENTIFIED BY 'late_pw'",
                 "GRANT SELECT ON test.* TO 'it_auth_late'@'%'");
-        try (Connection c = connectWithin(RELOAD_WINDOW, "it_auth_late", "late_pw")) {
+        try (Connection c = Db.awaitLogin(proxy.writePort(), "it_auth_late", "late_pw", RELOAD_WINDOW)) {
             assertEquals("it_auth_late@%", Db.scalar(c, "SELECT CURRENT_USER()"));
         }
 
         Db.rootOnPrimary("ALTER USER 'it_auth_late'@'%' IDENTIFIED BY 'late_pw2'");
-        try (Connection c = connectWithin(RELOAD_WINDOW, "it_auth_late", "late_pw2")) {
+        try (Connection c = Db.awaitLogin(proxy.writePort(), "it_auth_late", "late_pw2", RELOAD_WINDOW)) {
             assertEquals("it_auth_late@%", Db.scalar(c, "SELECT CURRENT_USER()"), "new password after ALTER USER");
         }
         SQLException old = refusal(proxy.writePort(), "it_auth_late", "late_pw", "test");
         assertEquals(1045, old.getErrorCode(), "old password after ALTER USER");
-    }
-
-    /** Logs in through the proxy, retrying once a second until {@code window} passes. */
-    private static Connection connectWithin(Duration window, String user, String password) throws Exception {
-        long deadline = System.nanoTime() + window.toNanos();
-        while (true) {
-            try {
-                return Db.connect(proxy.writePort(), "test", user, password);
-            } catch (SQLException e) {
-                if (e.getErrorCode() != 1045 || System.nanoTime() > deadline) {
-                    throw new AssertionError(user + " could not log in through the proxy within " + window + ": "
-                            + e.getErrorCode() + " " + e.getMessage(), e);
-                }
-                Thread.sleep(1000);
-            }
-        }
     }
 }

@@ -72,6 +72,27 @@ final class Db {
         }
     }
 
+    /**
+     * Logs in, retrying once a second while the login is refused with 1045 until {@code window}
+     * passes: an account made a moment ago is known to the proxy only after its account cache
+     * reloads, and reloads after failed logins are rate-limited.
+     */
+    static Connection awaitLogin(int port, String user, String password, java.time.Duration window)
+            throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + window.toNanos();
+        while (true) {
+            try {
+                return connect(port, "test", user, password);
+            } catch (SQLException e) {
+                if (e.getErrorCode() != 1045 || System.nanoTime() > deadline) {
+                    throw new AssertionError(user + " could not log in on port " + port + " within " + window + ": "
+                            + e.getErrorCode() + " " + e.getMessage(), e);
+                }
+                Thread.sleep(1000);
+            }
+        }
+    }
+
     /** Runs statements as root directly on the primary (setup that must not depend on the proxy). */
     static void rootOnPrimary(String... sql) throws SQLException {
         TestCluster cluster = TestCluster.get();
