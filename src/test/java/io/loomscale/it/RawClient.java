@@ -101,6 +101,7 @@ final class RawClient implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private Handshake handshake;
+    private volatile long streamed;
 
     private RawClient(Socket socket) throws IOException {
         this.socket = socket;
@@ -396,6 +397,36 @@ final class RawClient implements AutoCloseable {
                 return got; // reset by peer counts as closed
             }
         }
+    }
+
+    /**
+     * Every byte until the peer closes (a reset counts as the close), also collected in
+     * {@code got}; fails if a read waits longer than {@code timeout}. {@link #bytesRead()} counts
+     * them as they come, for another thread.
+     */
+    byte[] readUntilEndOfStream(Duration timeout, ByteArrayOutputStream got) throws IOException {
+        setTimeout(timeout);
+        byte[] buf = new byte[65536];
+        while (true) {
+            int n;
+            try {
+                n = in.read(buf);
+            } catch (SocketTimeoutException e) {
+                throw e;
+            } catch (IOException e) {
+                return got.toByteArray();
+            }
+            if (n < 0) {
+                return got.toByteArray();
+            }
+            got.write(buf, 0, n);
+            streamed += n;
+        }
+    }
+
+    /** Bytes read so far by {@link #readUntilEndOfStream}. Any thread. */
+    long bytesRead() {
+        return streamed;
     }
 
     /** Closes the socket without COM_QUIT (an abrupt disconnect). */
