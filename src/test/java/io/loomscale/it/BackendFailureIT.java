@@ -33,7 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link TestCluster#BASE_PORT} + 2000, files in {@code target/it-kill}; only its primary is used,
  * the replicas are stopped at once) and its own proxy over that primary, so the shared cluster is
  * never harmed. The client must get an error within 10 s, a session on the shared cluster must go
- * on working meanwhile, and no session may be left on the proxy.
+ * on working meanwhile, and no session may be left on the proxy. What the client receives on the
+ * wire is checked byte by byte too, after the kill and after a deterministic cut in the middle of
+ * a packet made by a {@link CuttingRelay} in front of the shared primary.
  */
 class BackendFailureIT {
     private static final int BASE_PORT = TestCluster.BASE_PORT + 2000;
@@ -45,6 +47,7 @@ class BackendFailureIT {
     private static TestProxy doomedProxy;
     private static long primaryPid;
     private static int primaryPort;
+    private static CuttingRelay relay;
 
     @BeforeAll
     static void startDoomedServer() throws Exception {
@@ -58,10 +61,8 @@ class BackendFailureIT {
         script("stop-node", "2", "--base-port", String.valueOf(BASE_PORT), "--dir", dir.toString());
         script("stop-node", "3", "--base-port", String.valueOf(BASE_PORT), "--dir", dir.toString());
         primaryPort = Integer.parseInt(vars.get("PRIMARY_PORT"));
-        doomedProxy = TestProxy.start("backend-failure", "[server.doomed]\naddress = \"127.0.0.1\"\nport = " + primaryPort
-                + "\n\n[service.doomed]\nrouter = \"readconnroute\"\nrouter_options = \"running\"\n"
-                + "servers = [\"doomed\"]\nuser = \"" + TestCluster.SERVICE_USER + "\"\npassword = \""
-                + TestCluster.SERVICE_PASSWORD + "\"\n\n" + TestProxy.listener("doomed", "doomed", TestProxy.freePort()));
+        relay = new CuttingRelay(TestProxy.HOST, TestCluster.get().primaryPort());
+        doomedProxy = TestProxy.start("backend-failure", service("doomed", primaryPort) + service("relayed", relay.port()));
     }
 
     private static long pidFromFile() throws IOException {
@@ -103,10 +104,21 @@ class BackendFailureIT {
         return at;
     }
 
+    /** A server, a readconnroute service on it alone and a listener, all named {@code name}. */
+    private static String service(String name, int serverPort) {
+        return "[server." + name + "]\naddress = \"127.0.0.1\"\nport = " + serverPort + "\n\n[service." + name
+                + "]\nrouter = \"readconnroute\"\nrouter_options = \"running\"\nservers = [\"" + name + "\"]\nuser = \""
+                + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n\n"
+                + TestProxy.listener(name, name, TestProxy.freePort());
+    }
+
     @AfterAll
     static void stopDoomedServer() throws Exception {
         if (doomedProxy != null) {
             doomedProxy.close();
+        }
+        if (relay != null) {
+            relay.close();
         }
         if (clusterStarted) {
             script("stop", "--base-port", String.valueOf(BASE_PORT), "--dir", dir.toString());
@@ -168,15 +180,41 @@ class BackendFailureIT {
      */
     @Test
     void clientReceivesOnlyTheServersBytesThenAnErrOrTheClose() throws Exception {
-        int port = doomedProxy.port("doomed");
+        byte[] all = streamUntilClosed(doomedProxy.port("doomed"), BackendFailureIT::kill);
+        System.err.println("[BackendFailureIT] kill -9, raw client: " + assertServersBytesThenErrOrClose(all));
+        assertEquals(0, doomedProxy.awaitSessions(0, Duration.ofSeconds(5)), "sessions left on the proxy");
+    }
+
+    /**
+     * The same with the cut made certain: a {@link CuttingRelay} between the proxy and the shared
+     * primary forwards half of a row packet and closes the backend connection. The client must
+     * get that half row and the close, nothing else.
+     */
+    @Test
+    void backendConnectionCutInTheMiddleOfARowPassesNoForeignBytes() throws Exception {
+        byte[] all = streamUntilClosed(doomedProxy.port("relayed"), () -> {
+            relay.armCut(512 << 10);
+            return System.nanoTime();
+        });
+        String outcome = assertServersBytesThenErrOrClose(all);
+        System.err.println("[BackendFailureIT] relay " + relay.cutReport() + "; raw client: " + outcome);
+        assertTrue(relay.cutReport() != null && outcome.contains(" cut after "), "the relay cut a row: " + outcome);
+        assertEquals(0, doomedProxy.awaitSessions(0, Duration.ofSeconds(5)), "sessions left on the proxy");
+    }
+
+    /**
+     * Logs in on {@code port}, sends the large query and reads the stream in a virtual thread;
+     * after 1 MB runs {@code failure} (which returns when the failure began) and returns every
+     * byte received until the proxy closed, which must be within 10 s.
+     */
+    private static byte[] streamUntilClosed(int port, java.util.concurrent.Callable<Long> failure) throws Exception {
         try (RawClient c = RawClient.login(port, Db.APP, Db.APP_PW, "test")) {
             c.writeCommand(("\u0003SELECT seq, REPEAT('x', " + ROW_BYTES + ") FROM seq_1_to_100000000")
                     .getBytes(StandardCharsets.US_ASCII));
-            java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
             java.util.concurrent.CompletableFuture<byte[]> stream = new java.util.concurrent.CompletableFuture<>();
             Thread.ofVirtual().start(() -> {
                 try {
-                    stream.complete(c.readUntilEndOfStream(Duration.ofSeconds(20), sink));
+                    stream.complete(c.readUntilEndOfStream(Duration.ofSeconds(20), new java.io.ByteArrayOutputStream()));
                 } catch (Throwable t) {
                     stream.completeExceptionally(t);
                 }
@@ -186,52 +224,55 @@ class BackendFailureIT {
                 assertTrue(System.nanoTime() < deadline && !stream.isDone(), "1 MB of result within 10 s");
                 Thread.sleep(5);
             }
-            long killedAt = kill();
+            long failedAt = failure.call();
             byte[] all = stream.get(10, TimeUnit.SECONDS);
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
-            assertTrue(ms < 10_000, "closed " + ms + " ms after the kill");
-
-            int pos = 0;
-            int seq = 0;
-            for (int i = 0; i < 4; i++) { // column count, 2 column definitions, EOF
-                assertEquals(++seq & 0xff, all[pos + 3] & 0xff);
-                pos += 4 + length(all, pos);
-            }
-            long row = 0;
-            String end = null;
-            while (end == null) {
-                byte[] expected = rowPacket(row + 1, ++seq & 0xff);
-                int have = all.length - pos;
-                int n = have >= 4 ? 4 + length(all, pos) : Integer.MAX_VALUE;
-                if (have == 0) {
-                    end = "closed after row " + row;
-                } else if (have >= 5 && n <= have && (all[pos + 4] & 0xff) == 0xff) {
-                    RawClient.Err err = RawClient.Err.decode(Arrays.copyOfRange(all, pos + 4, pos + n));
-                    assertEquals(seq, all[pos + 3] & 0xff, "sequence id of " + err);
-                    assertEquals(2013, err.code(), err.toString());
-                    assertEquals(pos + n, all.length, "nothing after " + err);
-                    end = "whole rows to " + row + ", then " + err;
-                } else {
-                    int k = Math.min(have, expected.length);
-                    int m = Arrays.mismatch(all, pos, pos + k, expected, 0, k);
-                    if (m >= 0) {
-                        throw new AssertionError("row " + (row + 1) + " (" + expected.length + " bytes with header) is the"
-                                + " server's for " + m + " bytes, then comes what the server did not send ("
-                                + (have - m) + " bytes to the close): "
-                                + HexFormat.of().formatHex(all, pos + m, Math.min(all.length, pos + m + 100)) + " = \""
-                                + new String(all, pos + m, Math.min(have - m, 100), StandardCharsets.ISO_8859_1) + "\"");
-                    }
-                    if (have < expected.length) {
-                        end = "row " + (row + 1) + " cut after " + have + " of " + expected.length + " bytes, then closed";
-                    } else {
-                        pos += expected.length;
-                        row++;
-                    }
-                }
-            }
-            System.err.println("[BackendFailureIT] raw client: " + end);
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failedAt);
+            assertTrue(ms < 10_000, "closed " + ms + " ms after the failure");
+            return all;
         }
-        assertEquals(0, doomedProxy.awaitSessions(0, Duration.ofSeconds(5)), "sessions left on the proxy");
+    }
+
+    /**
+     * Checks a result stream of the query above: result header, whole rows, then the ERR 2013 or
+     * the first bytes of the next row; returns how it ended.
+     */
+    private static String assertServersBytesThenErrOrClose(byte[] all) {
+        int pos = 0;
+        int seq = 0;
+        for (int i = 0; i < 4; i++) { // column count, 2 column definitions, EOF
+            assertEquals(++seq & 0xff, all[pos + 3] & 0xff);
+            pos += 4 + length(all, pos);
+        }
+        long row = 0;
+        while (true) {
+            byte[] expected = rowPacket(row + 1, ++seq & 0xff);
+            int have = all.length - pos;
+            int n = have >= 4 ? 4 + length(all, pos) : Integer.MAX_VALUE;
+            if (have == 0) {
+                return "closed after row " + row;
+            }
+            if (have >= 5 && n <= have && (all[pos + 4] & 0xff) == 0xff) {
+                RawClient.Err err = RawClient.Err.decode(Arrays.copyOfRange(all, pos + 4, pos + n));
+                assertEquals(seq & 0xff, all[pos + 3] & 0xff, "sequence id of " + err);
+                assertEquals(2013, err.code(), err.toString());
+                assertEquals(pos + n, all.length, "nothing after " + err);
+                return "whole rows to " + row + ", then " + err;
+            }
+            int k = Math.min(have, expected.length);
+            int m = Arrays.mismatch(all, pos, pos + k, expected, 0, k);
+            if (m >= 0) {
+                throw new AssertionError("row " + (row + 1) + " (" + expected.length + " bytes with header) is the"
+                        + " server's for " + m + " bytes, then comes what the server did not send ("
+                        + (have - m) + " bytes to the close): "
+                        + HexFormat.of().formatHex(all, pos + m, Math.min(all.length, pos + m + 100)) + " = \""
+                        + new String(all, pos + m, Math.min(have - m, 100), StandardCharsets.ISO_8859_1) + "\"");
+            }
+            if (have < expected.length) {
+                return "row " + (row + 1) + " cut after " + have + " of " + expected.length + " bytes, then closed";
+            }
+            pos += expected.length;
+            row++;
+        }
     }
 
     private static int length(byte[] b, int pos) {
