@@ -65,6 +65,14 @@ public final class BackendEndpoint extends Endpoint {
         return lastSeq;
     }
 
+    /**
+     * Whether part of a forwarded packet reached the client and the rest did not (the connection
+     * broke inside it). Read it only after the connection closed, like {@link #lastSequence()}.
+     */
+    public boolean isMidPacket() {
+        return packetRemaining > 0 && disposition == ReplyTracker.FORWARD;
+    }
+
     public ReplyTracker tracker() {
         return tracker;
     }

@@ -191,13 +191,14 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         HandshakeV10 hs = new HandshakeV10(service.serverVersion(), id, seed, serverCaps, DEFAULT_COLLATION,
                 ServerStatus.AUTOCOMMIT, NativePassword.PLUGIN);
         out.write(hs.encode());
-        byte[] p = readBlocking(in);
+        byte[] p;
         HandshakeResponse r;
         try {
+            p = readBlocking(in);
             r = HandshakeResponse.decode(p);
         } catch (ProtocolException e) {
             log.info("{}: bad handshake: {}", who(), e.getMessage());
-            out.write(new ErrPacket(ErrPacket.ER_HANDSHAKE_ERROR, "08S01", "Bad handshake").encode(Packets.sequence(p) + 1));
+            out.write(new ErrPacket(ErrPacket.ER_HANDSHAKE_ERROR, "08S01", "Bad handshake").encode(2));
             return false;
         }
         int seq = Packets.sequence(p) + 1;
@@ -364,6 +365,11 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         if (downstream.handleError(b, f.cause())) {
             return true;
         }
+        if (waiting && b.endpoint().isMidPacket()) {
+            // The client already has part of a packet: nothing well-formed can follow it, so the
+            // connection is closed and the client reports the lost connection itself.
+            return false;
+        }
         if (waiting || f.serverPacket() != null) {
             byte[] err;
             if (f.serverPacket() != null && Packets.firstByte(f.serverPacket()) == Packets.ERR) {
@@ -444,17 +450,21 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         InetAddress addr = clientAddress instanceof InetSocketAddress i ? i.getAddress() : InetAddress.getLoopbackAddress();
         ServiceHandle.AuthOutcome auth = service.authenticate(cu.user(), addr, seed, reply, cu.database());
         if (!auth.ok()) {
+            // Like MariaDB: the connection stays, logged in as the previous user.
+            log.info("{}: change user to '{}' refused: {}", who(), cu.user(), auth.error().message());
             sendToClient(auth.error().encode(seq));
-            return false;
+            return true;
         }
         LoginInfo next = login.withUser(cu.user(), auth.stage1(), cu.database());
         byte[] ok = null;
         for (BackendConnection b : downstream.backends()) {
             byte[] r = ChangeUser.runOnBackend(b, next, cu, this::awaitCaptured);
             if (Packets.firstByte(r) == Packets.ERR) {
+                // The server refused it and keeps the previous user, as MariaDB does.
+                log.warn("{}: backend {} refused the change to user '{}'", who(), b, cu.user());
                 r[3] = (byte) seq;
                 sendToClient(r);
-                return false;
+                return true;
             }
             if (ok == null) {
                 ok = r;
