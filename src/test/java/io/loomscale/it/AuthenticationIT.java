@@ -47,11 +47,8 @@ class AuthenticationIT {
 
     /** The refusal from connecting to {@code port}; fails if the login succeeds. */
     private static SQLException refusal(int port, String user, String password, String db) {
-        return assertThrows(SQLException.class, () -> {
-            try (Connection c = Db.connect(port, db, user, password)) {
-                throw new AssertionError("login of " + user + " to " + db + " on port " + port + " succeeded");
-            }
-        }, user + " on port " + port);
+        return assertThrows(SQLException.class, () -> Db.connect(port, db, user, password).close(),
+                "login of " + user + " to " + db + " on port " + port + " must be refused");
     }
 
     /** Each refused login gets the same ERR from the proxy as from the server itself. */

@@ -90,6 +90,18 @@ class LargeDataIT {
     }
 
     @Test
+    void loadDataOfAMissingClientFileFailsAndTheConnectionGoesOn() throws Exception {
+        Path missing = TestProxy.projectDir().resolve("target/it/no-such-file.tsv");
+        Files.deleteIfExists(missing);
+        try (Connection c = Db.app(proxy.writePort(), "allowLocalInfile=true"); Statement st = c.createStatement()) {
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> st.executeUpdate("LOAD DATA LOCAL INFILE '" + missing + "' INTO TABLE it_large_load"));
+            assertTrue(e.getMessage().contains("no-such-file.tsv"), e.getMessage());
+            assertEquals("13", Db.scalar(c, "SELECT 13"), "in sync after the refused file");
+        }
+    }
+
+    @Test
     void largeResultStreamsEveryRow() throws SQLException {
         try (Connection c = Db.app(proxy.writePort()); Statement st = c.createStatement()) {
             st.setFetchSize(1000);

@@ -320,6 +320,68 @@ class QueryIT {
     }
 
     @Test
+    void errorInTheMiddleOfMultiStatementsEndsThemAndKeepsTheConnection() throws SQLException {
+        try (Connection c = Db.app(proxy.writePort(), "allowMultiQueries=true"); Statement st = c.createStatement()) {
+            // Connector/J reads every result of the packet at once, so the error surfaces in execute()
+            SQLException e = assertThrows(SQLException.class, () -> st.execute("SELECT 1; SELEC 2; SELECT 3"));
+            assertEquals(1064, e.getErrorCode());
+            assertTrue(e.getMessage().contains("near 'SELEC 2; SELECT 3'"), e.getMessage());
+            assertEquals("4", Db.scalar(c, "SELECT 4"), "SELECT 3 was never run; the connection is in sync");
+        }
+    }
+
+    @Test
+    void resultWithThreeHundredColumnsIsWhole() throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT ");
+        for (int i = 1; i <= 300; i++) {
+            sql.append(i == 1 ? "" : ", ").append(i).append(" AS c").append(i);
+        }
+        try (Connection c = Db.app(proxy.writePort()); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql.toString())) {
+            assertEquals(300, rs.getMetaData().getColumnCount(), "a column count above 250 is a 3-byte length");
+            assertTrue(rs.next());
+            assertEquals(300, rs.getInt("c300"));
+            assertFalse(rs.next());
+        }
+    }
+
+    @Test
+    void warningsReachTheClient() throws SQLException {
+        try (Connection c = Db.app(proxy.writePort()); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT 1 / 0, CAST('x' AS INT)")) {
+            assertTrue(rs.next());
+            assertNull(rs.getObject(1));
+            java.sql.SQLWarning w = st.getWarnings(); // SHOW WARNINGS, sent when the EOF counted some
+            assertTrue(w != null, "warnings of the SELECT");
+            assertEquals(1365, w.getErrorCode(), w.getMessage());
+            assertEquals("2", Db.scalar(c, "SELECT 2"));
+        }
+    }
+
+    @Test
+    void streamParameterIsSentAsLongData() throws Exception {
+        byte[] data = new byte[3 << 20];
+        new java.util.Random(3).nextBytes(data);
+        try (Connection c = Db.app(proxy.writePort(), "useServerPrepStmts=true")) {
+            Db.exec(c, "CREATE OR REPLACE TABLE it_query_long_data (id INT PRIMARY KEY, b LONGBLOB, t LONGTEXT)");
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO it_query_long_data VALUES (1, ?, ?)")) {
+                ps.setBinaryStream(1, new java.io.ByteArrayInputStream(data));
+                ps.setCharacterStream(2, new java.io.StringReader("z".repeat(100_000)));
+                assertEquals(1, ps.executeUpdate());
+            }
+            assertEquals(data.length + " " + LargeDataIT.md5(data) + " 100000", Db.scalar(c,
+                    "SELECT CONCAT(LENGTH(b), ' ', MD5(b), ' ', LENGTH(t)) FROM it_query_long_data"));
+        }
+    }
+
+    @Test
+    void compressionRequestFallsBackToPlainProtocol() throws SQLException {
+        try (Connection c = Db.app(proxy.writePort(), "useCompression=true")) {
+            assertEquals("x".repeat(5000), Db.scalar(c, "SELECT REPEAT('x', 5000)"));
+        }
+    }
+
+    @Test
     void cursorFetchReadsEveryRowTenAtATime() throws SQLException {
         try (Connection c = Db.app(proxy.writePort(), "useCursorFetch=true");
                 PreparedStatement ps = c.prepareStatement("SELECT seq, CONCAT('r', seq) FROM seq_1_to_1000")) {

@@ -24,12 +24,10 @@ import java.util.function.IntSupplier;
  *
  * <p>{@link #shared()} is the one proxy per JVM that most integration tests use: two
  * readconnroute services over {@link TestCluster}, {@code write} (the primary) and {@code read}
- * (the replicas), each with a listener on a free loopback port. When the {@code mariadbmon}
- * monitor module is installed the services use it ({@code router_options = "master"} and
- * {@code "slave"}); without it they list their servers ({@code server1} resp. {@code server2},
- * {@code server3}) with {@code router_options = "running"}, which routes the same way on this
- * cluster. {@link #start(String, String)} builds a private proxy for tests that need their own
- * backends; the caller stops it.
+ * (the replicas), each with a listener on a free loopback port, both on the servers of one
+ * {@code mariadbmon} monitor ({@code router_options = "master"} and {@code "slave"}).
+ * {@link #start(String, String)} builds a private proxy for tests that need their own backends;
+ * the caller stops it.
  *
  * <p>Everything the proxy writes goes under {@code target/it/NAME}. Thread-safe.
  */
@@ -41,24 +39,19 @@ final class TestProxy implements AutoCloseable {
 
     private final String name;
     private final LoomScale proxy;
-    private final boolean monitored;
-
-    private TestProxy(String name, LoomScale proxy, boolean monitored) {
+    private TestProxy(String name, LoomScale proxy) {
         this.name = name;
         this.proxy = proxy;
-        this.monitored = monitored;
     }
 
     /** The JVM's shared proxy over the test cluster, started on first use and stopped at JVM exit. */
     static synchronized TestProxy shared() {
         if (shared == null) {
             TestCluster cluster = TestCluster.get();
-            boolean monitor = Modules.load(null).monitor("mariadbmon") != null;
-            String toml = clusterServers(cluster) + services(monitor, freePort(), freePort());
+            String toml = clusterServers(cluster) + services(freePort(), freePort());
             TestProxy p = start("shared", toml);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> p.proxy.stop(Duration.ZERO), "test-proxy-stop"));
-            log("shared proxy: write on " + p.port("write") + ", read on " + p.port("read")
-                    + (monitor ? " (mariadbmon)" : " (no monitor module: fixed server lists)"));
+            log("shared proxy: write on " + p.port("write") + ", read on " + p.port("read"));
             shared = p;
         }
         return shared;
@@ -74,25 +67,16 @@ final class TestProxy implements AutoCloseable {
         return sb.toString();
     }
 
-    private static String services(boolean monitor, int writePort, int readPort) {
+    private static String services(int writePort, int readPort) {
         String creds = "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD
                 + "\"\n";
-        StringBuilder sb = new StringBuilder();
-        if (monitor) {
-            sb.append("[monitor.cluster1]\nmodule = \"mariadbmon\"\nservers = [\"server1\", \"server2\", \"server3\"]\n")
-                    .append(creds).append("monitor_interval = \"500ms\"\n\n");
-            sb.append("[service.write]\nrouter = \"readconnroute\"\nrouter_options = \"master\"\n")
-                    .append("cluster = \"cluster1\"\n").append(creds).append('\n');
-            sb.append("[service.read]\nrouter = \"readconnroute\"\nrouter_options = \"slave\"\n")
-                    .append("cluster = \"cluster1\"\n").append(creds).append('\n');
-        } else {
-            sb.append("[service.write]\nrouter = \"readconnroute\"\nrouter_options = \"running\"\n")
-                    .append("servers = [\"server1\"]\n").append(creds).append('\n');
-            sb.append("[service.read]\nrouter = \"readconnroute\"\nrouter_options = \"running\"\n")
-                    .append("servers = [\"server2\", \"server3\"]\n").append(creds).append('\n');
-        }
-        sb.append(listener("write", "write", writePort)).append(listener("read", "read", readPort));
-        return sb.toString();
+        return "[monitor.cluster1]\nmodule = \"mariadbmon\"\nservers = [\"server1\", \"server2\", \"server3\"]\n"
+                + creds + "monitor_interval = \"500ms\"\n\n"
+                + "[service.write]\nrouter = \"readconnroute\"\nrouter_options = \"master\"\ncluster = \"cluster1\"\n"
+                + creds + "\n"
+                + "[service.read]\nrouter = \"readconnroute\"\nrouter_options = \"slave\"\ncluster = \"cluster1\"\n"
+                + creds + "\n"
+                + listener("write", "write", writePort) + listener("read", "read", readPort);
     }
 
     /** A {@code [listener.NAME]} table on {@link #HOST}. */
@@ -120,7 +104,7 @@ final class TestProxy implements AutoCloseable {
         try {
             LoomScale ls = LoomScale.build(cfg, Modules.load(cfg.global().libdir()));
             ls.start();
-            return new TestProxy(name, ls, !cfg.monitors().isEmpty());
+            return new TestProxy(name, ls);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot build proxy " + name, e);
         } catch (InterruptedException e) {
@@ -145,11 +129,6 @@ final class TestProxy implements AutoCloseable {
 
     LoomScale runtime() {
         return proxy;
-    }
-
-    /** Whether the services take their servers from a mariadbmon monitor. */
-    boolean isMonitored() {
-        return monitored;
     }
 
     int port(String listener) {
