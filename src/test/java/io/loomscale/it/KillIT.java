@@ -1,6 +1,7 @@
 package io.loomscale.it;
 
 import io.loomscale.testing.TestCluster;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,9 +40,17 @@ class KillIT {
     private static TestCluster cluster;
 
     @BeforeAll
-    static void setUp() {
+    static void setUp() throws Exception {
         cluster = TestCluster.get();
         proxy = TestProxy.shared();
+        Db.rootOnPrimary("DROP USER IF EXISTS 'it_kill_other'@'%'",
+                "CREATE USER 'it_kill_other'@'%' IDENTIFIED BY 'other_pw'", "GRANT ALL ON test.* TO 'it_kill_other'@'%'");
+        Db.awaitLogin(proxy.writePort(), "it_kill_other", "other_pw", Duration.ofSeconds(12)).close();
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        Db.rootOnPrimary("DROP USER IF EXISTS 'it_kill_other'@'%'");
     }
 
     /** Starts {@code SELECT SLEEP(30) AS marker} on {@code st} in a virtual thread and waits until the primary runs it. */
@@ -155,6 +164,25 @@ class KillIT {
             assertTrue(ms < PROMPT_SECONDS * 1000, "timed out after " + ms + " ms");
             st.setQueryTimeout(0);
             assertEquals("1", Db.scalarOf(st, "SELECT 1"), "usable after the timeout");
+        }
+    }
+
+    /**
+     * Another user may not kill app's session: the server's ERR 1095 "You are not owner of thread
+     * N" names the id the client gave, which through the proxy is the proxy's id, and the session
+     * lives on.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"KILL QUERY", "KILL"})
+    void killOfAnotherUsersSessionIsRefusedNamingTheGivenId(String kill) throws SQLException {
+        try (Connection victim = Db.app(proxy.writePort());
+                Connection other = Db.connect(proxy.writePort(), "test", "it_kill_other", "other_pw")) {
+            long id = proxyThreadId(victim);
+            SQLException e = assertThrows(SQLException.class, () -> Db.exec(other, kill + " " + id));
+            assertEquals(1095, e.getErrorCode(), e.getMessage());
+            assertEquals("HY000", e.getSQLState());
+            assertEquals("You are not owner of thread " + id, QueryIT.withoutConnId(e.getMessage()));
+            assertEquals("1", Db.scalar(victim, "SELECT 1"), "the victim lives on");
         }
     }
 
