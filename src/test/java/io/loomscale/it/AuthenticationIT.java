@@ -14,6 +14,7 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Logins through the proxy, which checks passwords and database grants itself from the accounts it
@@ -73,6 +74,38 @@ class AuthenticationIT {
                 () -> assertEquals(state, viaProxy.getSQLState(), "SQLSTATE"),
                 () -> assertEquals(QueryIT.withoutConnId(direct.getMessage()),
                         QueryIT.withoutConnId(viaProxy.getMessage()), "message"));
+    }
+
+    /**
+     * A client whose default plugin is another one (a MySQL 8 client offers caching_sha2_password)
+     * is asked to switch to mysql_native_password and then gets in, as with the server.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"caching_sha2_password", "client_ed25519", "sha256_password"})
+    void clientOfferingAnotherPluginIsSwitchedToNativePassword(String plugin) throws Exception {
+        for (int port : new int[] {cluster.primaryPort(), proxy.writePort()}) {
+            try (RawClient c = RawClient.connect(TestProxy.HOST, port, Duration.ofSeconds(10))) {
+                c.readHandshake();
+                RawClient.Packet p = c.authenticateOffering(plugin, new byte[32], Db.APP, Db.APP_PW, "test");
+                assertTrue(p.isOk(), () -> "port " + port + ": " + (p.isErr() ? p.err() : "0x" + Integer.toHexString(p.first())));
+                assertEquals("app@%", c.query("SELECT CURRENT_USER()").single(), "port " + port);
+            }
+        }
+    }
+
+    @Test
+    void accountWithoutPasswordLogsInAndCanKill() throws Exception {
+        Db.rootOnPrimary("DROP USER IF EXISTS 'it_auth_nopw'@'%'", "CREATE USER 'it_auth_nopw'@'%'",
+                "GRANT SELECT ON test.* TO 'it_auth_nopw'@'%'");
+        try (Connection c = Db.awaitLogin(proxy.writePort(), "it_auth_nopw", "", RELOAD_WINDOW);
+                Connection other = Db.connect(proxy.writePort(), "test", "it_auth_nopw", "")) {
+            assertEquals("it_auth_nopw@%", Db.scalar(c, "SELECT CURRENT_USER()"));
+            long id = c.unwrap(org.mariadb.jdbc.Connection.class).getThreadId();
+            Db.exec(other, "KILL QUERY " + id); // the proxy's own login on the backend as that user
+            assertEquals("1", Db.scalar(c, "SELECT 1"));
+        } finally {
+            Db.rootOnPrimary("DROP USER IF EXISTS 'it_auth_nopw'@'%'");
+        }
     }
 
     @Test

@@ -184,20 +184,34 @@ final class RawClient implements AutoCloseable {
 
     /** The HandshakeResponse41 payload for {@code user} with a native-password reply on our seed. */
     byte[] handshakeResponse(String user, String password, String db) {
+        return handshakeResponse(user, db, NATIVE, scramble(handshake.seed(), password));
+    }
+
+    /** A HandshakeResponse41 payload naming {@code plugin}, with {@code auth} as its auth data. */
+    byte[] handshakeResponse(String user, String db, String plugin, byte[] auth) {
         int caps = BASE_CAPS | (db != null ? CLIENT_CONNECT_WITH_DB : 0);
-        byte[] auth = scramble(handshake.seed(), password);
         Writer w = new Writer();
         w.int4(caps).int4(16 << 20).int1(45).zeros(23).nulString(user).int1(auth.length).bytes(auth);
         if (db != null) {
             w.nulString(db);
         }
-        w.nulString(NATIVE);
+        w.nulString(plugin);
         return w.toByteArray();
     }
 
     /** Sends the handshake response and follows auth switches; returns the final OK or ERR. */
     Packet authenticate(String user, String password, String db) throws IOException {
         writePacket(1, handshakeResponse(user, password, db));
+        return finishAuth(password);
+    }
+
+    /**
+     * Sends a handshake response naming another plugin (with that plugin's first data), then
+     * answers the auth switch to mysql_native_password that must follow; returns the final OK or ERR.
+     */
+    Packet authenticateOffering(String plugin, byte[] firstData, String user, String password, String db)
+            throws IOException {
+        writePacket(1, handshakeResponse(user, db, plugin, firstData));
         return finishAuth(password);
     }
 
