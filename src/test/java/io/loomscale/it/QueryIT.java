@@ -381,6 +381,65 @@ class QueryIT {
         }
     }
 
+    @ParameterizedTest(name = "{0} rows")
+    @ValueSource(ints = {0, 5, 10, 11})
+    void cursorFetchOfASmallResultEndsCleanly(int rows) throws SQLException {
+        try (Connection c = Db.app(proxy.writePort(), "useCursorFetch=true");
+                PreparedStatement ps = c.prepareStatement("SELECT seq FROM seq_1_to_100 WHERE seq <= ?")) {
+            ps.setFetchSize(10);
+            ps.setInt(1, rows);
+            int n = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    assertEquals(++n, rs.getInt(1));
+                }
+            }
+            assertEquals(rows, n);
+            assertEquals("5", Db.scalar(c, "SELECT 5"), "in sync after the cursor");
+        }
+    }
+
+    @Test
+    void twoOpenCursorsAreReadAlternately() throws SQLException {
+        try (Connection c = Db.app(proxy.writePort(), "useCursorFetch=true");
+                PreparedStatement a = c.prepareStatement("SELECT seq FROM seq_1_to_100");
+                PreparedStatement b = c.prepareStatement("SELECT seq * 1000 FROM seq_1_to_100")) {
+            a.setFetchSize(7);
+            b.setFetchSize(3);
+            try (ResultSet ra = a.executeQuery(); ResultSet rb = b.executeQuery()) {
+                for (int i = 1; i <= 100; i++) {
+                    assertTrue(ra.next() && rb.next(), "row " + i);
+                    assertEquals(i, ra.getInt(1));
+                    assertEquals(i * 1000, rb.getInt(1));
+                }
+                assertFalse(ra.next() || rb.next());
+            }
+        }
+    }
+
+    @Test
+    void preparedStatementWithThreeHundredParametersAndColumns() throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT ");
+        for (int i = 0; i < 300; i++) {
+            sql.append(i == 0 ? "?" : ", ?");
+        }
+        try (Connection c = Db.app(proxy.writePort(), "useServerPrepStmts=true");
+                PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int round = 0; round < 2; round++) {
+                for (int i = 1; i <= 300; i++) {
+                    ps.setInt(i, i * 10 + round);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals(300, rs.getMetaData().getColumnCount());
+                    assertEquals(3000 + round, rs.getInt(300));
+                    assertEquals(10 + round, rs.getInt(1));
+                }
+            }
+            assertEquals("6", Db.scalar(c, "SELECT 6"));
+        }
+    }
+
     @Test
     void cursorFetchReadsEveryRowTenAtATime() throws SQLException {
         try (Connection c = Db.app(proxy.writePort(), "useCursorFetch=true");
