@@ -1,0 +1,111 @@
+package io.loomscale.it;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * Packet framing in both directions through readconnroute, around the proxy's 64 KiB read
+ * buffers: commands written a byte at a time, many commands in one write (pipelined), commands
+ * and result rows whose sizes straddle the buffer size.
+ */
+class FramingIT {
+    private static final int BUFFER = 64 * 1024;
+
+    private static TestProxy proxy;
+
+    @BeforeAll
+    static void setUp() {
+        proxy = TestProxy.shared();
+    }
+
+    /** {@code SELECT LENGTH('aaa...'), 'tag'} as a COM_QUERY payload of exactly {@code payloadLength} bytes. */
+    private static byte[] lengthQuery(int payloadLength, String tag) {
+        String prefix = "SELECT LENGTH('";
+        String suffix = "'), '" + tag + "'";
+        int literal = payloadLength - 1 - prefix.length() - suffix.length();
+        return ("\u0003" + prefix + "a".repeat(literal) + suffix).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static int literalLength(byte[] payload, String tag) {
+        return payload.length - 1 - "SELECT LENGTH('".length() - ("'), '" + tag + "'").length();
+    }
+
+    private static byte[] framed(int seq, byte[] payload) {
+        byte[] p = new byte[4 + payload.length];
+        p[0] = (byte) payload.length;
+        p[1] = (byte) (payload.length >>> 8);
+        p[2] = (byte) (payload.length >>> 16);
+        p[3] = (byte) seq;
+        System.arraycopy(payload, 0, p, 4, payload.length);
+        return p;
+    }
+
+    @Test
+    void commandWrittenOneByteAtATimeIsFramed() throws Exception {
+        try (RawClient c = RawClient.login(proxy.writePort(), Db.APP, Db.APP_PW, "test")) {
+            byte[] packet = framed(0, "\u0003SELECT 'slow' AS s, 17 * 3".getBytes(StandardCharsets.US_ASCII));
+            for (byte b : packet) {
+                c.writeRaw(new byte[] {b});
+                Thread.sleep(2);
+            }
+            RawClient.Result r = c.readResult(c.readPacket());
+            assertNull(r.err());
+            assertEquals(List.of("slow", "51"), r.rows().get(0));
+        }
+    }
+
+    @ParameterizedTest(name = "packet of {0} bytes")
+    @ValueSource(ints = {BUFFER - 5, BUFFER - 4, BUFFER - 1, BUFFER, BUFFER + 1, 2 * BUFFER + 3, 5 * BUFFER - 4})
+    void commandSizesAroundTheReadBufferAreFramed(int packetBytes) throws Exception {
+        byte[] payload = lengthQuery(packetBytes - 4, "t");
+        try (RawClient c = RawClient.login(proxy.writePort(), Db.APP, Db.APP_PW, "test")) {
+            RawClient.Result r = c.readResult(c.command(payload));
+            assertNull(r.err(), () -> String.valueOf(r.err()));
+            assertEquals(List.of(String.valueOf(literalLength(payload, "t")), "t"), r.rows().get(0));
+            assertEquals("1", c.query("SELECT 1").single());
+        }
+    }
+
+    /** 40 commands of growing sizes in one write: each gets its own result, in order. */
+    @Test
+    void pipelinedCommandsInOneWriteGetTheirResultsInOrder() throws Exception {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[][] payloads = new byte[40][];
+        for (int i = 0; i < payloads.length; i++) {
+            payloads[i] = lengthQuery(100 + i * 3001, "q" + i); // boundaries fall all over the 64 KiB buffers
+            all.writeBytes(framed(0, payloads[i]));
+        }
+        try (RawClient c = RawClient.login(proxy.writePort(), Db.APP, Db.APP_PW, "test")) {
+            c.writeRaw(all.toByteArray());
+            for (int i = 0; i < payloads.length; i++) {
+                RawClient.Result r = c.readResult(c.readPacket());
+                assertNull(r.err(), "query " + i);
+                assertEquals(List.of(String.valueOf(literalLength(payloads[i], "q" + i)), "q" + i), r.rows().get(0),
+                        "result " + i);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "value of {0} bytes")
+    @ValueSource(ints = {BUFFER - 10, BUFFER - 8, BUFFER - 4, BUFFER, BUFFER + 7, 3 * BUFFER + 1})
+    void rowSizesAroundTheReadBufferArriveWhole(int valueBytes) throws Exception {
+        try (RawClient c = RawClient.login(proxy.writePort(), Db.APP, Db.APP_PW, "test")) {
+            RawClient.Result r = c.query("SELECT REPEAT('y', " + valueBytes + "), seq FROM seq_1_to_3");
+            assertNull(r.err());
+            assertEquals(3, r.rows().size());
+            for (int i = 0; i < 3; i++) {
+                assertEquals("y".repeat(valueBytes), r.rows().get(i).get(0), "row " + (i + 1));
+                assertEquals(String.valueOf(i + 1), r.rows().get(i).get(1));
+            }
+        }
+    }
+}
