@@ -201,6 +201,44 @@ class RobustnessIT {
         assertUnharmed();
     }
 
+    /**
+     * A client that stops reading a large result: its backend is paused (bounded memory), while
+     * sessions on the same proxy (and selector threads) go on promptly; when the client reads
+     * again it gets every row.
+     */
+    @Test
+    void slowReaderDoesNotStallOtherSessions() throws Exception {
+        try (RawClient slow = RawClient.login(proxy.writePort(), Db.APP, Db.APP_PW, "test")) {
+            slow.setTimeout(Duration.ofSeconds(30));
+            slow.writeCommand("\u0003SELECT seq, REPEAT('x', 100) FROM seq_1_to_200000".getBytes(StandardCharsets.US_ASCII));
+            Thread.sleep(500); // the result fills every buffer on the way and stops
+            List<Connection> others = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    others.add(Db.app(proxy.writePort()));
+                }
+                for (int round = 0; round < 20; round++) {
+                    for (Connection o : others) {
+                        long t0 = System.nanoTime();
+                        assertEquals(String.valueOf(round), Db.scalar(o, "SELECT " + round));
+                        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                        assertTrue(ms < 2000, "a query took " + ms + " ms while a client was not reading");
+                    }
+                }
+            } finally {
+                for (Connection o : others) {
+                    o.close();
+                }
+            }
+            RawClient.Result r = slow.readResult(slow.readPacket());
+            assertNull(r.err());
+            assertEquals(200_000, r.rows().size());
+            assertEquals("200000", r.rows().get(199_999).get(0));
+            assertEquals("1", slow.query("SELECT 1").single());
+        }
+        assertUnharmed();
+    }
+
     /** Prepared-statement commands for a statement that does not exist, and other odd commands: the server's answer, and the session goes on. */
     @ParameterizedTest(name = "{0}")
     @CsvSource({
