@@ -102,6 +102,20 @@ class MariadbCliIT {
         assertEquals(new Run(0, lines + "\t" + LargeDataIT.expectedSum(lines) + "\ndone\n", ""), r);
     }
 
+    /** The character set the client names in its handshake is the session's on the backend. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"latin1", "utf8mb4", "binary"})
+    void characterSetOfTheHandshakeReachesTheServer(String charset) throws Exception {
+        String sql = "select @@character_set_client, @@character_set_results, @@collation_connection, hex('é')";
+        Run direct = mariadb(cluster.primaryPort(), Db.APP, Db.APP_PW, "--default-character-set=" + charset, "-N", "-B",
+                "test", "-e", sql);
+        Run viaProxy = mariadb(proxy.writePort(), Db.APP, Db.APP_PW, "--default-character-set=" + charset, "-N", "-B",
+                "test", "-e", sql);
+        assertEquals(0, direct.exit(), direct.err());
+        assertTrue(direct.out().startsWith(charset + "\t" + charset), "the server's session (premise): " + direct.out());
+        assertEquals(direct, viaProxy);
+    }
+
     @Test
     void wrongPasswordExitsWithTheServersMessage() throws Exception {
         Run direct = mariadb(cluster.primaryPort(), Db.APP, "wrong_pw", "test", "-e", "select 1");
