@@ -87,8 +87,11 @@ class LoadIT {
             assertTrue(all, "not all sessions connected within 120 s");
             assertEquals(List.of(), List.copyOf(failures).subList(0, Math.min(10, failures.size())),
                     failures.size() + " of " + SESSIONS + " sessions failed; the first ones");
-            assertEquals(before.sessions() + SESSIONS, sessionsOpen, "proxy sessions while all were connected");
-            assertEquals(before.backendConnections() + SESSIONS, backends, "app connections on the primary then");
+            // the baseline may still count a session of an earlier test that was closing
+            assertTrue(sessionsOpen >= SESSIONS && sessionsOpen <= before.sessions() + SESSIONS,
+                    "proxy sessions while all were connected: " + sessionsOpen + " (baseline " + before.sessions() + ")");
+            assertTrue(backends >= SESSIONS && backends <= before.backendConnections() + SESSIONS,
+                    "app connections on the primary then: " + backends + " (baseline " + before.backendConnections() + ")");
         }
         try (Connection c = Db.app(proxy.writePort())) {
             assertEquals(SESSIONS * 2 + " " + SESSIONS * 2, Db.scalar(c,
