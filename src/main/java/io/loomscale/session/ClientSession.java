@@ -414,6 +414,12 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
                     login.stage1() == null, service.backendTimeout())) {
                 c.execute(sql);
             } catch (io.loomscale.protocol.client.SqlException e) {
+                if (e.err().code() == ErrPacket.ER_KILL_DENIED_ERROR) {
+                    // The server names its own thread id; the client knows the proxy's.
+                    sendToClient(new ErrPacket(ErrPacket.ER_KILL_DENIED_ERROR, e.err().sqlState(),
+                            "You are not owner of thread " + targetId).encode(1));
+                    return true;
+                }
                 if (e.err().code() != ErrPacket.ER_NO_SUCH_THREAD) {
                     sendToClient(e.err().encode(1));
                     return true;
