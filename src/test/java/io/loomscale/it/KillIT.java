@@ -125,6 +125,7 @@ class KillIT {
 
     @Test
     void killConnectionEndsTheOtherSession() throws Exception {
+        Baseline.settle(proxy, cluster.primaryPort());
         try (Connection killer = Db.app(proxy.writePort())) {
             Baseline before = Baseline.take(proxy, cluster.primaryPort());
             Connection victim = Db.app(proxy.writePort());

@@ -47,6 +47,7 @@ class LoadIT {
 
     @Test
     void fiveHundredConcurrentSessionsAllSucceedAndLeaveNothingBehind() throws Exception {
+        Baseline.settle(proxy, cluster.primaryPort());
         Baseline before = Baseline.take(proxy, cluster.primaryPort());
         CountDownLatch connected = new CountDownLatch(SESSIONS);
         CountDownLatch go = new CountDownLatch(1);

@@ -52,6 +52,7 @@ class RobustnessIT {
 
     @BeforeEach
     void openHealthySession() throws SQLException {
+        Baseline.settle(proxy, cluster.primaryPort());
         healthy = Db.app(proxy.writePort());
         assertEquals("1", Db.scalar(healthy, "SELECT 1"));
         baseline = Baseline.take(proxy, cluster.primaryPort());
