@@ -48,6 +48,7 @@ class BackendFailureIT {
     private static long primaryPid;
     private static int primaryPort;
     private static CuttingRelay relay;
+    private static boolean killed;
 
     @BeforeAll
     static void startDoomedServer() throws Exception {
@@ -72,9 +73,10 @@ class BackendFailureIT {
     /** Restarts the doomed server if an earlier test killed it. */
     @BeforeEach
     void doomedServerRunning() throws Exception {
-        if (answers(primaryPort)) {
+        if (!killed) {
             return;
         }
+        // a dying process may still accept connections for a moment: wait for it to be gone
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (ProcessHandle.of(primaryPid).map(ProcessHandle::isAlive).orElse(false)) {
             if (System.nanoTime() > deadline) {
@@ -84,15 +86,7 @@ class BackendFailureIT {
         }
         script("start-node", "1", "--base-port", String.valueOf(BASE_PORT), "--dir", dir.toString());
         primaryPid = pidFromFile();
-    }
-
-    private static boolean answers(int port) {
-        try (java.net.Socket s = new java.net.Socket()) {
-            s.connect(new java.net.InetSocketAddress(TestProxy.HOST, port), 1000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        killed = false;
     }
 
     /** SIGKILL to the doomed server; returns when it was sent. */
@@ -100,6 +94,7 @@ class BackendFailureIT {
         ProcessHandle server = ProcessHandle.of(primaryPid).orElseThrow(
                 () -> new AssertionError("the doomed mariadbd (pid " + primaryPid + ") is not running"));
         long at = System.nanoTime();
+        killed = true;
         assertTrue(server.destroyForcibly(), "SIGKILL to pid " + primaryPid);
         return at;
     }
