@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * wire is checked byte by byte too, after the kill and after a deterministic cut in the middle of
  * a packet made by a {@link CuttingRelay} in front of the shared primary.
  */
+@Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class BackendFailureIT {
     private static final int BASE_PORT = TestCluster.BASE_PORT + 2000;
     private static final int ROW_BYTES = 200; // < 251: a one-byte length

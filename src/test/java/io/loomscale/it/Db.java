@@ -19,11 +19,14 @@ final class Db {
     private Db() {
     }
 
-    /** {@code options} are {@code key=value} pairs joined with '&'. */
+    /** Read timeout of every connection, so that a proxy that never answers fails a test instead of hanging it. */
+    static final String SOCKET_TIMEOUT = "socketTimeout=60000";
+
+    /** {@code options} are {@code key=value} pairs joined with '&'; a read timeout of 60 s is added. */
     static String url(int port, String db, String user, String password, String... options) {
         StringBuilder sb = new StringBuilder("jdbc:mariadb://").append(TestProxy.HOST).append(':').append(port)
                 .append('/').append(db == null ? "" : db).append("?user=").append(user).append("&password=")
-                .append(password);
+                .append(password).append('&').append(SOCKET_TIMEOUT);
         for (String o : options) {
             if (!o.isEmpty()) {
                 sb.append('&').append(o);

@@ -2,12 +2,14 @@ package io.loomscale.it;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -17,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * buffers: commands written a byte at a time, many commands in one write (pipelined), commands
  * and result rows whose sizes straddle the buffer size.
  */
+@Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FramingIT {
     private static final int BUFFER = 64 * 1024;
 
@@ -72,6 +75,56 @@ class FramingIT {
             assertNull(r.err(), () -> String.valueOf(r.err()));
             assertEquals(List.of(String.valueOf(literalLength(payload, "t")), "t"), r.rows().get(0));
             assertEquals("1", c.query("SELECT 1").single());
+        }
+    }
+
+    /**
+     * Commands larger than the 4 MiB the proxy lets wait for a session (it stops reading the
+     * client above that and resumes when the session has taken them): each must be answered. A
+     * read pause that is never resumed hangs the client, which the read timeout turns into a
+     * failure. The pause and the session's resume race, so four clients send 40 such commands
+     * each at the same time, on both selector threads.
+     */
+    @Test
+    void commandsLargerThanTheInboxLimitAreAllAnswered() throws Exception {
+        try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<?>> clients = new java.util.ArrayList<>();
+            for (int k = 0; k < 4; k++) {
+                int client = k;
+                clients.add(pool.submit(() -> {
+                    bigCommands(client, 40);
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : clients) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof AssertionError a) {
+                        throw a;
+                    }
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void bigCommands(int client, int count) throws Exception {
+        try (RawClient c = RawClient.login(proxy.writePort(), Db.APP, Db.APP_PW, "test")) {
+            c.setTimeout(java.time.Duration.ofSeconds(15));
+            for (int i = 0; i < count; i++) {
+                String tag = "c" + client + "n" + i;
+                byte[] payload = lengthQuery((4 << 20) + 1024 + i * 4099, tag);
+                RawClient.Result r;
+                try {
+                    r = c.readResult(c.command(payload));
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new AssertionError("client " + client + ": command " + i + " (" + payload.length
+                            + " bytes) got no answer in 15 s", e);
+                }
+                assertNull(r.err(), tag);
+                assertEquals(List.of(String.valueOf(literalLength(payload, tag)), tag), r.rows().get(0), tag);
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import io.loomscale.testing.TestCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * server's ERR 1094. The server answers an interrupted SLEEP with ERR 1317 "Query execution was
  * interrupted" (checked against the server itself in {@link #serverInterruptsSleepWithErr1317}).
  */
+@Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class KillIT {
     private static final long SLEEP_SECONDS = 30;
     private static final long PROMPT_SECONDS = 5;

@@ -3,6 +3,7 @@ package io.loomscale.it;
 import io.loomscale.testing.TestCluster;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Everything must succeed, and afterwards no session and no backend connection may be left. The
  * machine has 2 cores shared by the proxy, three servers and the clients; the limits are generous.
  */
+@Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LoadIT {
     private static final int SESSIONS = 500;
     private static final int STATEMENTS = 20;

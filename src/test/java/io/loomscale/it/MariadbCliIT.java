@@ -3,6 +3,7 @@ package io.loomscale.it;
 import io.loomscale.testing.TestCluster;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * capabilities than Connector/J) through readconnroute. Its output through the proxy must be
  * what it prints when connected to the primary directly.
  */
+@Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MariadbCliIT {
     private static TestProxy proxy;
     private static TestCluster cluster;
