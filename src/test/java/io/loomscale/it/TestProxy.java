@@ -39,6 +39,7 @@ final class TestProxy implements AutoCloseable {
 
     private final String name;
     private final LoomScale proxy;
+
     private TestProxy(String name, LoomScale proxy) {
         this.name = name;
         this.proxy = proxy;
