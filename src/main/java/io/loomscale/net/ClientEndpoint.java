@@ -39,10 +39,22 @@ public final class ClientEndpoint extends Endpoint {
         this.sink = sink;
     }
 
-    /** The session took {@code bytes} of packets off its inbox. Any thread. */
+    /**
+     * The session took {@code bytes} of packets off its inbox. Any thread. Only the loop thread
+     * pauses and resumes reading ({@link #recheckPause()}), so the two never undo each other:
+     * the session's decrement and the loop's {@code readPaused} write are both volatile, so at
+     * least one side sees the other's and the pause cannot be left on with nothing queued.
+     */
     public void consumed(int bytes) {
         long now = queued.addAndGet(-bytes);
         if (readPaused && now < INBOX_LIMIT / 2) {
+            loop.execute(this::recheckPause);
+        }
+    }
+
+    /** Loop thread: resume reading once the session has drained its inbox below half the limit. */
+    private void recheckPause() {
+        if (readPaused && queued.get() < INBOX_LIMIT / 2 && !isClosed()) {
             readPaused = false;
             setReading(true);
         }
@@ -70,6 +82,7 @@ public final class ClientEndpoint extends Endpoint {
         if (queued.get() > INBOX_LIMIT && !readPaused) {
             readPaused = true;
             setReading(false);
+            recheckPause(); // the session may have drained it meanwhile without seeing the pause
         }
     }
 
