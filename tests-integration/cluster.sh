@@ -160,6 +160,10 @@ server_args() {
         --sync-binlog=0
     )
     mapfile -t -O "${#a[@]}" a < <(innodb_args)
+    # Replicas start read-only, so a replica restarted by start-node stays read-only.
+    if ((i > 1)); then
+        a+=(--read-only=1)
+    fi
     if is_root; then
         a+=(--user=root)
     fi

@@ -98,6 +98,26 @@ public final class BackendEndpoint extends Endpoint {
         }
     }
 
+    /**
+     * Loop thread (the fast path): announces the reply and writes the packet, unless output is
+     * already queued (then the session's parking send keeps memory bounded) or the reply ring is
+     * full. Returns false, having done nothing, in those cases.
+     */
+    public boolean tryForward(byte[] packet, int expectation) {
+        if (pendingBytes() > 0 || isClosed()) {
+            return false;
+        }
+        if (expectation != 0 && !tracker.expect(expectation)) {
+            return false;
+        }
+        try {
+            write(packet);
+        } catch (IOException e) {
+            fail(e); // the session hears of it and answers the client
+        }
+        return true;
+    }
+
     /** Session thread: writes bytes that belong to a command already announced (continuations, LOAD DATA). */
     public void sendContinuation(byte[] packet) throws IOException {
         write(packet);

@@ -24,6 +24,11 @@ public final class ClientEndpoint extends Endpoint {
         void clientPacket(byte[] packet);
 
         void clientClosed(IOException cause);
+
+        /** Loop thread: forward the packet without the session if possible; true if done. */
+        default boolean tryFastPath(byte[] packet) {
+            return false;
+        }
     }
 
     private final Sink sink;
@@ -128,6 +133,9 @@ public final class ClientEndpoint extends Endpoint {
     }
 
     private void deliver(byte[] p) {
+        if (sink.tryFastPath(p)) {
+            return;
+        }
         queued.addAndGet(p.length);
         loop.countHandoff();
         sink.clientPacket(p);

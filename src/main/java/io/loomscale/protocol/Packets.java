@@ -1,5 +1,8 @@
 package io.loomscale.protocol;
 
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 
 /**
@@ -43,6 +46,30 @@ public final class Packets {
     /** First payload byte of a whole packet, or -1 if the payload is empty. */
     public static int firstByte(byte[] packet) {
         return packet.length > HEADER ? packet[HEADER] & 0xff : -1;
+    }
+
+    /**
+     * Reads one whole packet, header included, from a blocking stream (logins, housekeeping).
+     *
+     * @param maxPayload the largest payload accepted; a larger header is a {@link ProtocolException}
+     * @param peer       who is on the other end, for messages ("server", "client")
+     * @throws EOFException when the stream ends before the packet does
+     */
+    public static byte[] read(InputStream in, int maxPayload, String peer) throws IOException {
+        byte[] hdr = in.readNBytes(HEADER);
+        if (hdr.length < HEADER) {
+            throw new EOFException(peer + " closed the connection");
+        }
+        int len = payloadLength(hdr, 0);
+        if (len > maxPayload) {
+            throw new ProtocolException("packet length: " + len + " (expected: <= " + maxPayload + ")");
+        }
+        byte[] p = new byte[HEADER + len];
+        System.arraycopy(hdr, 0, p, 0, HEADER);
+        if (in.readNBytes(p, HEADER, len) < len) {
+            throw new EOFException(peer + " closed the connection mid-packet");
+        }
+        return p;
     }
 
     /** Splits a payload into 16 MiB packets with consecutive sequence ids. */

@@ -14,7 +14,6 @@ import io.loomscale.protocol.Packets;
 import io.loomscale.protocol.ProtocolException;
 import io.loomscale.protocol.ReplyTracker;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -136,17 +135,7 @@ public final class BackendConnection {
     }
 
     static byte[] readPacket(InputStream in) throws IOException {
-        byte[] hdr = in.readNBytes(Packets.HEADER);
-        if (hdr.length < Packets.HEADER) {
-            throw new EOFException("connection closed during login");
-        }
-        int len = Packets.payloadLength(hdr, 0);
-        byte[] p = new byte[Packets.HEADER + len];
-        System.arraycopy(hdr, 0, p, 0, Packets.HEADER);
-        if (in.readNBytes(p, Packets.HEADER, len) < len) {
-            throw new EOFException("connection closed during login");
-        }
-        return p;
+        return Packets.read(in, Packets.MAX_PAYLOAD, "server");
     }
 
     public Server server() {

@@ -81,6 +81,10 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     private volatile String currentStatement = "";
     private volatile long lastActive = System.nanoTime();
     private volatile Thread thread;
+    /** Set once the session is in its command loop and its downstream offers a fast path. */
+    private volatile FastPath fastPath;
+    /** Client packets handed to the session and not yet fully handled; the fast path waits for 0. */
+    private final java.util.concurrent.atomic.AtomicInteger pendingClient = new java.util.concurrent.atomic.AtomicInteger();
 
     public ClientSession(SocketChannel channel, ServiceHandle service) throws IOException {
         this.channel = channel;
@@ -255,6 +259,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         for (BackendConnection b : d.backends()) {
             b.endpoint().client(client);
         }
+        fastPath = d.fastPath();
         client.register();
         log.debug("{} started on service {}", who(), service.name());
         return true;
@@ -268,21 +273,9 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         return s;
     }
 
+    /** Handshake-phase packets are small; a client announcing more than 64 KiB is not speaking MariaDB. */
     private static byte[] readBlocking(InputStream in) throws IOException {
-        byte[] hdr = in.readNBytes(Packets.HEADER);
-        if (hdr.length < Packets.HEADER) {
-            throw new EOFException("client closed the connection during the handshake");
-        }
-        int len = Packets.payloadLength(hdr, 0);
-        if (len > 1 << 16) {
-            throw new ProtocolException("handshake packet length: " + len + " (expected: <= 65536)");
-        }
-        byte[] p = new byte[Packets.HEADER + len];
-        System.arraycopy(hdr, 0, p, 0, Packets.HEADER);
-        if (in.readNBytes(p, Packets.HEADER, len) < len) {
-            throw new EOFException("client closed the connection during the handshake");
-        }
-        return p;
+        return Packets.read(in, 1 << 16, "client");
     }
 
     // ---------------------------------------------------------------- command loop
@@ -299,7 +292,9 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             if (ev instanceof byte[] packet) {
                 client.consumed(packet.length);
                 lastActive = System.nanoTime();
-                if (!onClientPacket(packet)) {
+                boolean goOn = onClientPacket(packet);
+                pendingClient.decrementAndGet();
+                if (!goOn) {
                     return;
                 }
             } else if (ev instanceof BackendFailed f) {
@@ -493,6 +488,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             }
             if (ev instanceof byte[] p) {
                 client.consumed(p.length);
+                pendingClient.decrementAndGet(); // the command being handled keeps the count above 0
                 return p;
             }
             if (ev == CLIENT_GONE) {
@@ -573,7 +569,34 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
 
     @Override
     public void clientPacket(byte[] packet) {
+        pendingClient.incrementAndGet();
         inbox.post(packet);
+    }
+
+    /**
+     * Loop thread: forwards a plain packet straight to the backend when the session has nothing
+     * of the client's in hand (so order is kept) and the packet needs none of the session's own
+     * handling.
+     */
+    @Override
+    public boolean tryFastPath(byte[] packet) {
+        FastPath fp = fastPath;
+        if (fp == null || pendingClient.get() != 0 || packet.length <= Packets.HEADER) {
+            return false;
+        }
+        if (packet[3] == 0) {
+            int cmd = packet[Packets.HEADER] & 0xff;
+            if (cmd == Commands.COM_QUIT || cmd == Commands.COM_CHANGE_USER || cmd == Commands.COM_PROCESS_KILL
+                    || (cmd == Commands.COM_QUERY && KillStatement.mayBeKill(packet))) {
+                return false;
+            }
+        }
+        if (!fp.tryRoute(packet)) {
+            return false;
+        }
+        lastActive = System.nanoTime();
+        service.countStatement();
+        return true;
     }
 
     @Override

@@ -20,6 +20,15 @@ public interface Downstream {
     /** Every backend connection this downstream holds. */
     java.util.List<BackendConnection> backends();
 
+    /**
+     * A way for the selector thread to forward plain commands without waking the session, or
+     * null (the default) when every statement must go through the session: filters present, or
+     * a router that needs to look at statements.
+     */
+    default FastPath fastPath() {
+        return null;
+    }
+
     /** Ends the downstream: closes its backends. Idempotent. */
     void close();
 }

@@ -16,12 +16,18 @@ import java.util.Locale;
  */
 record KillStatement(long id, boolean queryOnly) {
 
-    static KillStatement parse(byte[] packet) {
+    /** Cheap pre-check: could this COM_QUERY be a KILL (first non-space byte K, k or a comment)? */
+    static boolean mayBeKill(byte[] packet) {
         int i = Packets.HEADER + 1;
         while (i < packet.length && Character.isWhitespace(packet[i])) {
             i++;
         }
-        if (i >= packet.length || (packet[i] != 'k' && packet[i] != 'K' && packet[i] != '/')) {
+        return i < packet.length && (packet[i] == 'k' || packet[i] == 'K' || packet[i] == '/' || packet[i] == '#'
+                || packet[i] == '-');
+    }
+
+    static KillStatement parse(byte[] packet) {
+        if (!mayBeKill(packet)) {
             return null;
         }
         if (packet.length > 512) {

@@ -13,7 +13,6 @@ import io.loomscale.protocol.Payload;
 import io.loomscale.protocol.ProtocolException;
 
 import java.io.BufferedInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -213,22 +212,9 @@ public final class SqlConnection implements AutoCloseable {
         }
     }
 
+    /** Split packets never answer the housekeeping queries, so one packet is at most 16 MiB - 2. */
     static byte[] readPacket(InputStream in) throws IOException {
-        byte[] hdr = in.readNBytes(Packets.HEADER);
-        if (hdr.length < Packets.HEADER) {
-            throw new EOFException("server closed the connection");
-        }
-        int len = Packets.payloadLength(hdr, 0);
-        byte[] p = new byte[Packets.HEADER + len];
-        System.arraycopy(hdr, 0, p, 0, Packets.HEADER);
-        int n = in.readNBytes(p, Packets.HEADER, len);
-        if (n < len) {
-            throw new EOFException("server closed the connection mid-packet");
-        }
-        if (len == Packets.MAX_PAYLOAD) {
-            throw new ProtocolException("internal client does not read split packets");
-        }
-        return p;
+        return Packets.read(in, Packets.MAX_PAYLOAD - 1, "server");
     }
 
     public boolean isClosed() {

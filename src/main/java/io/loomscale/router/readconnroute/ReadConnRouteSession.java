@@ -6,6 +6,7 @@ import io.loomscale.protocol.ReplyTracker;
 import io.loomscale.router.RouterSession;
 import io.loomscale.session.BackendConnection;
 import io.loomscale.session.BackendException;
+import io.loomscale.session.FastPath;
 import io.loomscale.session.Statement;
 
 import java.io.IOException;
@@ -26,6 +27,28 @@ final class ReadConnRouteSession implements RouterSession {
         this.list = List.of(backend);
         this.roles = roles;
         this.masterFallback = masterFallback;
+    }
+
+    /** Plain forwarding from the selector thread while the server stays eligible; see {@link FastPath}. */
+    @Override
+    public FastPath fastPath() {
+        return this::tryRoute;
+    }
+
+    private boolean tryRoute(byte[] packet) {
+        if ((packet[3] & 0xff) != 0) {
+            return backend.endpoint().tryForward(packet, 0);
+        }
+        ServerState state = backend.server().state();
+        if (!(masterFallback ? state.isMaster() || roles.matches(state) : roles.matches(state))) {
+            return false; // the session ends it with the error
+        }
+        int kind = ReplyTracker.kindOf(packet);
+        if (!backend.endpoint().tryForward(packet, kind == 0 ? 0 : kind | ReplyTracker.FORWARD)) {
+            return false;
+        }
+        backend.server().statementRouted();
+        return true;
     }
 
     @Override
