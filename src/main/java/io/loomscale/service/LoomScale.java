@@ -128,6 +128,10 @@ public final class LoomScale {
         }
         for (Server s : servers.values()) {
             log.info("Server {} at {}:{} (weight {})", s.name(), s.address(), s.port(), s.weight());
+            if (s.config().persistpoolmax() > 0) {
+                log.warn("Server {}: persistpoolmax={} is accepted but persistent connections are not implemented "
+                        + "yet; every session opens its own backend connection", s.name(), s.config().persistpoolmax());
+            }
         }
         for (Monitor m : monitors.values()) {
             m.start();
