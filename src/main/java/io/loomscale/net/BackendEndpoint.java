@@ -37,7 +37,7 @@ public final class BackendEndpoint extends Endpoint {
     static final long WRITE_LIMIT = 4L << 20;
 
     private final ReplyTracker tracker;
-    private final Listener listener;
+    private volatile Listener listener;
     private volatile ClientEndpoint client;
     private volatile Thread waiter;
 
@@ -75,6 +75,14 @@ public final class BackendEndpoint extends Endpoint {
 
     public ReplyTracker tracker() {
         return tracker;
+    }
+
+    /**
+     * Hands the connection to a new owner (a pooled connection reused by another session). Only
+     * while no reply is outstanding, so no event of the old owner is in flight.
+     */
+    public void listener(Listener l) {
+        this.listener = l;
     }
 
     /** The client that forwarded replies go to. */

@@ -47,6 +47,7 @@ public final class LoomScale {
     private final Map<String, Service> services = new LinkedHashMap<>();
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private final SessionRegistry registry = new SessionRegistry();
+    private final io.loomscale.session.PersistentPool pool = new io.loomscale.session.PersistentPool();
     private volatile boolean started;
 
     private LoomScale(LoomScaleConfig config, EventLoop[] loops) {
@@ -103,7 +104,7 @@ public final class LoomScale {
             for (String fn : sc.filters()) {
                 fl.add(ls.filters.get(fn));
             }
-            ls.services.put(sc.name(), new Service(sc, fixed, router, fl, a, loops, ls.registry));
+            ls.services.put(sc.name(), new Service(sc, fixed, router, fl, a, loops, ls.registry, ls.pool));
         }
         for (ListenerConfig lc : config.listeners().values()) {
             ls.listeners.put(lc.name(), new Listener(lc, ls.services.get(lc.service()),
@@ -128,10 +129,7 @@ public final class LoomScale {
         }
         for (Server s : servers.values()) {
             log.info("Server {} at {}:{} (weight {})", s.name(), s.address(), s.port(), s.weight());
-            if (s.config().persistpoolmax() > 0) {
-                log.warn("Server {}: persistpoolmax={} is accepted but persistent connections are not implemented "
-                        + "yet; every session opens its own backend connection", s.name(), s.config().persistpoolmax());
-            }
+
         }
         for (Monitor m : monitors.values()) {
             m.start();
@@ -188,6 +186,7 @@ public final class LoomScale {
                 break;
             }
         }
+        pool.closeAll();
         for (Monitor m : monitors.values()) {
             m.stop();
         }
@@ -221,6 +220,10 @@ public final class LoomScale {
 
     public Map<String, Listener> listeners() {
         return listeners;
+    }
+
+    public io.loomscale.session.PersistentPool pool() {
+        return pool;
     }
 
     public SessionRegistry sessions() {

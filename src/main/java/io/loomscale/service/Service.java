@@ -44,6 +44,7 @@ public final class Service implements ServiceHandle {
     private final Authenticator authenticator;
     private final EventLoop[] loops;
     private final SessionRegistry registry;
+    private final io.loomscale.session.PersistentPool pool;
     private final AtomicInteger nextLoop = new AtomicInteger();
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong statements = new AtomicLong();
@@ -52,7 +53,7 @@ public final class Service implements ServiceHandle {
     private volatile long backendCaps = -1L;
 
     Service(ServiceConfig config, List<Server> servers, Router router, List<Filter> filters, Authenticator authenticator,
-            EventLoop[] loops, SessionRegistry registry) {
+            EventLoop[] loops, SessionRegistry registry, io.loomscale.session.PersistentPool pool) {
         this.config = config;
         this.servers = List.copyOf(servers);
         this.router = router;
@@ -60,6 +61,7 @@ public final class Service implements ServiceHandle {
         this.authenticator = authenticator;
         this.loops = loops;
         this.registry = registry;
+        this.pool = pool;
     }
 
     /** Loads accounts and learns the backends' version and capabilities; failures are logged. */
@@ -181,6 +183,11 @@ public final class Service implements ServiceHandle {
     @Override
     public SessionRegistry registry() {
         return registry;
+    }
+
+    @Override
+    public io.loomscale.session.PersistentPool pool() {
+        return pool;
     }
 
     @Override

@@ -33,6 +33,8 @@ public final class BackendConnection {
     private final HandshakeV10 handshake;
     private final byte[] finalOk;
     private volatile boolean closed;
+    private PersistentPool pool;
+    private LoginInfo login;
 
     private BackendConnection(Server server, BackendEndpoint endpoint, HandshakeV10 handshake, byte[] finalOk) {
         this.server = server;
@@ -170,11 +172,42 @@ public final class BackendConnection {
         return closed || endpoint.isClosed();
     }
 
+    /**
+     * Ends this session's use of the connection: it goes to the server's persistent pool when
+     * {@code persistpoolmax} allows and the connection is clean (no reply outstanding, nothing
+     * queued), otherwise it is closed.
+     */
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        server.connectionClosed();
+        if (pool != null && pool.offer(this, login)) {
+            return;
+        }
+        closeNow();
+    }
+
+    /** Remembers where the connection may be pooled when its session ends. */
+    void poolable(PersistentPool p, LoginInfo l) {
+        this.pool = p;
+        this.login = l;
+    }
+
+    /** Taken from the pool by a new session: it counts as open again and is no longer closed. */
+    void reopen() {
+        closed = false;
+        server.connectionOpened();
+    }
+
+    /** Pool side: whether it can be handed out again (socket open, nothing outstanding or queued). */
+    boolean isClean() {
+        return !endpoint.isClosed() && endpoint.tracker().isIdle() && endpoint.pendingBytes() == 0;
+    }
+
+    /** Closes the socket for good (COM_QUIT first). */
+    void closeNow() {
         if (!endpoint.isClosed()) {
             try {
                 endpoint.write(new byte[] {1, 0, 0, 0, 0x01}); // COM_QUIT
@@ -183,7 +216,6 @@ public final class BackendConnection {
             }
         }
         endpoint.close();
-        server.connectionClosed();
     }
 
     @Override

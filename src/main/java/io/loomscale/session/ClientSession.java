@@ -529,7 +529,39 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
 
     @Override
     public BackendConnection connect(Server server) throws IOException {
-        return BackendConnection.open(server, loop, login, backendListener, service.backendTimeout());
+        BackendConnection pooled = service.pool().take(server, login, loop);
+        if (pooled != null) {
+            BackendConnection reset = reuse(pooled);
+            if (reset != null) {
+                return reset;
+            }
+        }
+        BackendConnection c = BackendConnection.open(server, loop, login, backendListener, service.backendTimeout());
+        c.poolable(service.pool(), login);
+        return c;
+    }
+
+    /** Takes over a pooled connection and resets it with COM_RESET_CONNECTION; null if that fails. */
+    private BackendConnection reuse(BackendConnection c) {
+        c.endpoint().listener(backendListener);
+        c.reopen();
+        try {
+            c.send(new byte[] {1, 0, 0, 0, (byte) Commands.COM_RESET_CONNECTION},
+                    io.loomscale.protocol.ReplyTracker.ONE_PACKET | io.loomscale.protocol.ReplyTracker.CAPTURE);
+            byte[] r = awaitCaptured(c);
+            if (Packets.firstByte(r) == Packets.OK) {
+                log.debug("{}: reusing pooled connection {}", who(), c);
+                return c;
+            }
+            log.info("{}: pooled connection {} refused the reset: {}", who(), c, ErrPacket.decode(r));
+        } catch (IOException | RuntimeException e) {
+            log.debug("{}: pooled connection {} unusable: {}", who(), c, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        c.server().connectionClosed();
+        c.closeNow();
+        return null;
     }
 
     @Override

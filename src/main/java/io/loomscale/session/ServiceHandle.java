@@ -38,6 +38,9 @@ public interface ServiceHandle {
 
     SessionRegistry registry();
 
+    /** Persistent backend connections shared by the services. */
+    PersistentPool pool();
+
     /** Idle timeout ({@code connection_timeout}); ZERO = none. */
     Duration idleTimeout();
 

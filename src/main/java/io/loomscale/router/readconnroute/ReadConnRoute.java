@@ -44,15 +44,21 @@ final class ReadConnRoute implements Router {
     }
 
     private static Server pick(List<Server> candidates, RoleMask roles, boolean masterFallback) {
+        Server best = pick(candidates, roles, masterFallback, false);
+        // A weight of 0 means: only when no weighted server is usable.
+        return best != null ? best : pick(candidates, roles, masterFallback, true);
+    }
+
+    private static Server pick(List<Server> candidates, RoleMask roles, boolean masterFallback, boolean zeroWeight) {
         Server best = null;
         double bestLoad = Double.MAX_VALUE;
         for (Server s : candidates) {
             ServerState st = s.state();
             boolean ok = masterFallback ? st.isMaster() && !st.inMaintenance() : roles.matches(st);
-            if (!ok || st.isDraining() || s.weight() <= 0) {
+            if (!ok || st.isDraining() || (s.weight() <= 0) != zeroWeight) {
                 continue;
             }
-            double load = (s.connections() + 1.0) / s.weight();
+            double load = (s.connections() + 1.0) / Math.max(s.weight(), 1);
             if (load < bestLoad) {
                 best = s;
                 bestLoad = load;

@@ -58,9 +58,11 @@ class ReadConnRouteTest {
     }
 
     @Test
-    void weightZeroNeverGetsSessions() {
+    void weightZeroIsUsedOnlyWhenNoWeightedServerIs() {
         List<Server> servers = List.of(server("a", 0, SLAVE, 0), server("b", 1, SLAVE, 100));
         assertEquals("b", ReadConnRoute.choose(servers, roles("slave")).name());
+        List<Server> onlyZero = List.of(server("a", 0, SLAVE, 3), server("b", 1, DOWN, 0), server("c", 0, SLAVE, 1));
+        assertEquals("c", ReadConnRoute.choose(onlyZero, roles("slave")).name());
     }
 
     @Test
