@@ -50,8 +50,11 @@ cleanup() {
     local rc=$?
     ((CLEANED)) && return 0
     CLEANED=1
-    # A second Ctrl-C must not interrupt the shutdown half-way.
-    trap '' INT TERM
+    # A second Ctrl-C must not interrupt the shutdown half-way, nor a closed stderr (the
+    # output piped to a pager or tee that Ctrl-C ended) abort it: then go on silently.
+    trap '' INT TERM PIPE
+    set +e
+    log "shutting down" 2>/dev/null || exec 2>/dev/null
     if [[ -n "$PROXY_PID" ]] && pid_alive "$PROXY_PID"; then
         log "stopping the proxy (pid $PROXY_PID)"
         stop_pid "$PROXY_PID" "$PROXY_STOP_TIMEOUT"
@@ -66,8 +69,8 @@ cleanup() {
     return "$rc"
 }
 trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT
-trap 'log "terminated"; exit 143' TERM
+trap 'log "interrupted" 2>/dev/null; exit 130' INT
+trap 'log "terminated" 2>/dev/null; exit 143' TERM
 
 [[ -f "$CONF" ]] || die "config file $CONF not found"
 for p in "$RW_PORT" "$RO_PORT"; do

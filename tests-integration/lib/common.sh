@@ -30,7 +30,8 @@ LOOMSCALE_MIN_JAVA=21
 _LOOMSCALE_LOG_PREFIX="$(basename "${0:-loomscale}")"
 
 log() {
-    printf '[%s] %s\n' "$_LOOMSCALE_LOG_PREFIX" "$*" >&2
+    # A closed stderr (a pager or tee ended by Ctrl-C) must not abort a shutdown under set -e.
+    printf '[%s] %s\n' "$_LOOMSCALE_LOG_PREFIX" "$*" >&2 2>/dev/null || true
 }
 
 die() {
