@@ -1,15 +1,13 @@
 package io.loomscale.service;
 
-import io.loomscale.config.ConfigLoader;
-import io.loomscale.module.Modules;
 import io.loomscale.net.EventLoop;
 import io.loomscale.testing.CountingFilterModule;
+import io.loomscale.testing.InProcessProxy;
 import io.loomscale.testing.TestCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -30,17 +28,12 @@ class HandoffIT {
     private static int plainPort;
     private static int filteredPort;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     @BeforeAll
     static void start() throws Exception {
         TestCluster c = TestCluster.get();
-        plainPort = freePort();
-        filteredPort = freePort();
+        plainPort = InProcessProxy.freePort();
+        filteredPort = InProcessProxy.freePort();
         String toml = """
                 [loomscale]
                 libdir = "target/no-lib"
@@ -79,8 +72,7 @@ class HandoffIT {
                 address = "127.0.0.1"
                 port = %d
                 """.formatted(c.primaryPort(), plainPort, filteredPort);
-        proxy = LoomScale.build(ConfigLoader.parse(toml, "handoff-it.toml"), Modules.load(null));
-        proxy.start();
+        proxy = InProcessProxy.start(toml, "handoff-it.toml");
     }
 
     @AfterAll

@@ -1,15 +1,13 @@
 package io.loomscale.service;
 
-import io.loomscale.config.ConfigLoader;
-import io.loomscale.module.Modules;
 import io.loomscale.monitor.Server;
+import io.loomscale.testing.InProcessProxy;
 import io.loomscale.testing.TestCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -30,17 +28,12 @@ class PersistentPoolIT {
     private static int pooledPort;
     private static int plainPort;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     @BeforeAll
     static void start() throws Exception {
         TestCluster c = TestCluster.get();
-        pooledPort = freePort();
-        plainPort = freePort();
+        pooledPort = InProcessProxy.freePort();
+        plainPort = InProcessProxy.freePort();
         String toml = """
                 [loomscale]
                 libdir = "target/no-lib"
@@ -71,8 +64,7 @@ class PersistentPoolIT {
                 address = "127.0.0.1"
                 port = %3$d
                 """.formatted(c.primaryPort(), pooledPort, plainPort);
-        proxy = LoomScale.build(ConfigLoader.parse(toml, "pool-it.toml"), Modules.load(null));
-        proxy.start();
+        proxy = InProcessProxy.start(toml, "pool-it.toml");
     }
 
     @BeforeEach

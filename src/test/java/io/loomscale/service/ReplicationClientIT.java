@@ -1,13 +1,11 @@
 package io.loomscale.service;
 
-import io.loomscale.config.ConfigLoader;
-import io.loomscale.module.Modules;
+import io.loomscale.testing.InProcessProxy;
 import io.loomscale.testing.TestCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -28,9 +26,7 @@ class ReplicationClientIT {
     @BeforeAll
     static void start() throws Exception {
         TestCluster c = TestCluster.get();
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        port = InProcessProxy.freePort();
         String toml = """
                 [loomscale]
                 libdir = "target/no-lib"
@@ -54,8 +50,7 @@ class ReplicationClientIT {
                 address = "127.0.0.1"
                 port = %d
                 """.formatted(c.primaryPort(), port);
-        proxy = LoomScale.build(ConfigLoader.parse(toml, "replication-it.toml"), Modules.load(null));
-        proxy.start();
+        proxy = InProcessProxy.start(toml, "replication-it.toml");
     }
 
     @AfterAll
