@@ -201,16 +201,6 @@ public final class Service implements ServiceHandle {
     }
 
     @Override
-    public String serviceUser() {
-        return config.user();
-    }
-
-    @Override
-    public String servicePassword() {
-        return config.password();
-    }
-
-    @Override
     public void countStatement() {
         statements.incrementAndGet();
     }

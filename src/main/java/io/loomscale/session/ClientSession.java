@@ -78,9 +78,9 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     private LoginInfo login;
     private ClientEndpoint client;
     private volatile Downstream downstream;
-    private volatile String currentStatement = "";
+    /** The last command routed; rendered as text only when someone asks (admin), never per statement. */
+    private volatile Statement current;
     private volatile long lastActive = System.nanoTime();
-    private volatile Thread thread;
     /** Set once the session is in its command loop and its downstream offers a fast path. */
     private volatile FastPath fastPath;
     /** Client packets handed to the session and not yet fully handled; the fast path waits for 0. */
@@ -125,7 +125,8 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     }
 
     public String currentStatement() {
-        return currentStatement;
+        Statement st = current;
+        return st == null ? "" : st.toString();
     }
 
     public long idleMillis() {
@@ -145,7 +146,6 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
 
     @Override
     public void run() {
-        thread = Thread.currentThread();
         service.registry().add(this);
         try {
             if (!handshake()) {
@@ -336,7 +336,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         }
         service.countStatement();
         if (cmd >= 0) {
-            currentStatement = cmd == Commands.COM_QUERY ? st.sql() : Commands.name(cmd);
+            current = st;
         }
         try {
             downstream.route(st);

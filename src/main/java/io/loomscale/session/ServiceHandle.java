@@ -47,10 +47,6 @@ public interface ServiceHandle {
     /** Backend connect/login timeout. */
     Duration backendTimeout();
 
-    /** Service credentials for housekeeping on a backend (KILL on behalf of a client). */
-    String serviceUser();
-
-    String servicePassword();
 
     /** Counts a client packet routed (diagnostics). */
     void countStatement();
