@@ -37,6 +37,9 @@ class PersistentPoolIT {
         String toml = """
                 [loomscale]
                 libdir = "target/no-lib"
+                # Pooled connections are reused on the selector loop that owns them; with one
+                # loop every session can take them (with N loops, sessions alternate loops).
+                threads = 1
                 [server.pooled]
                 address = "127.0.0.1"
                 port = %1$d
@@ -67,8 +70,17 @@ class PersistentPoolIT {
         proxy = InProcessProxy.start(toml, "pool-it.toml");
     }
 
+    /**
+     * Sessions of the previous test may still be ending (their connections reach the pool after
+     * the client closed): wait until none is left, then empty the pool.
+     */
     @BeforeEach
-    void emptyThePool() {
+    void emptyThePool() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (proxy.sessions().size() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, proxy.sessions().size(), "sessions of the previous test ended");
         proxy.pool().closeAll();
     }
 
