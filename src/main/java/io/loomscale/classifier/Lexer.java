@@ -1,12 +1,14 @@
 package io.loomscale.classifier;
 
+import java.util.Locale;
+
 /**
  * A small SQL tokenizer for classification: words, user variables ({@code @a}), system variables
  * ({@code @@a}), strings and quoted identifiers (skipped as one token), numbers and single-char
  * symbols. Skips comments ({@code /* *}{@code /}, {@code -- }, {@code #}) but reads the inside of
  * MariaDB executable comments ({@code /*! ... *}{@code /}, {@code /*M!100101 ... *}{@code /}) as SQL,
  * as the server does. Allocation-free: a token is a range of the input; callers compare words in
- * place with {@link #is(String)}.
+ * place with {@link #is(String)}. One lexer per statement and thread; it does not copy the input.
  */
 final class Lexer {
     enum Kind { WORD, USERVAR, SYSVAR, STRING, NUMBER, SYMBOL, END }
@@ -52,9 +54,16 @@ final class Lexer {
             end = pos;
             return kind = sys ? Kind.SYSVAR : Kind.USERVAR;
         }
-        if (Character.isDigit(c)) {
-            while (pos < n && (isWordChar(s.charAt(pos)) || s.charAt(pos) == '.')) {
-                pos++;
+        if (c >= '0' && c <= '9') {
+            while (pos < n) {
+                char d = s.charAt(pos);
+                if ((d == '+' || d == '-') && isExponentSign(pos)) {
+                    pos++; // 1.5e-3 is one number
+                } else if (isWordChar(d) || d == '.') {
+                    pos++;
+                } else {
+                    break;
+                }
             }
             end = pos;
             return kind = Kind.NUMBER;
@@ -74,6 +83,24 @@ final class Lexer {
         pos++;
         end = pos;
         return kind = Kind.SYMBOL;
+    }
+
+    /** A sign at {@code p} continues a number when it follows {@code e}/{@code E} after digits and precedes a digit. */
+    private boolean isExponentSign(int p) {
+        if (p + 1 >= n || !Character.isDigit(s.charAt(p + 1))) {
+            return false;
+        }
+        char e = s.charAt(p - 1);
+        if (e != 'e' && e != 'E') {
+            return false;
+        }
+        for (int i = start; i < p - 1; i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9') && c != '.') {
+                return false; // 0x1e-1 is hex minus one, 1abe-1 an identifier minus one
+            }
+        }
+        return true;
     }
 
     private static boolean isWordChar(char c) {
@@ -158,6 +185,100 @@ final class Lexer {
 
     boolean isSymbol(char c) {
         return kind == Kind.SYMBOL && end - start == 1 && s.charAt(start) == c;
+    }
+
+    /**
+     * Whether the current variable token ({@code @@autocommit}, {@code @@session.autocommit}) names the
+     * variable {@code lower} (given lower-case), case-insensitively, whatever its scope prefix.
+     */
+    boolean isVariableNamed(String lower) {
+        int from = end - lower.length();
+        if (from <= start || (s.charAt(from - 1) != '@' && s.charAt(from - 1) != '.')) {
+            return false;
+        }
+        return regionEqualsLower(from, lower);
+    }
+
+    /** Whether the current system variable has the scope prefix {@code lower} ("global."), case-insensitively. */
+    boolean hasScope(String lower) {
+        return kind == Kind.SYSVAR && end - start > 2 + lower.length() && regionEqualsLower(start + 2, lower);
+    }
+
+    private boolean regionEqualsLower(int from, String lower) {
+        for (int i = 0; i < lower.length(); i++) {
+            if (Character.toLowerCase(s.charAt(from + i)) != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the current number token is written with zeros only (0, 00, 0.0). */
+    boolean isZero() {
+        for (int i = start; i < end; i++) {
+            char c = s.charAt(i);
+            if (c != '0' && c != '.') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The character at {@code i} of the input, or 0 past its end: a lookahead for adjacent tokens. */
+    char charAt(int i) {
+        return i < n ? s.charAt(i) : 0;
+    }
+
+    /** Whether the current token can name a table or column: a word, quoted or not, or a double-quoted name. */
+    boolean isIdentifier() {
+        return kind == Kind.WORD || (kind == Kind.STRING && s.charAt(start) == '"');
+    }
+
+    private boolean isQuoted() {
+        char c = s.charAt(start);
+        return c == '`' || c == '"';
+    }
+
+    /**
+     * Whether the current identifier equals {@code lower} (given lower-case), case-insensitively, with
+     * its quotes removed and doubled quotes read as one. Allocation-free.
+     */
+    boolean identifierEquals(String lower) {
+        if (!isQuoted()) {
+            return end - start == lower.length() && regionEqualsLower(start, lower);
+        }
+        char q = s.charAt(start);
+        int last = end - start >= 2 && s.charAt(end - 1) == q ? end - 1 : end;
+        int j = 0;
+        for (int i = start + 1; i < last; i++) {
+            char c = s.charAt(i);
+            if (c == q) {
+                i++; // the first of a doubled quote
+            }
+            if (j >= lower.length() || Character.toLowerCase(c) != lower.charAt(j)) {
+                return false;
+            }
+            j++;
+        }
+        return j == lower.length();
+    }
+
+    /** The current identifier without quotes, lower-cased. Allocates; for the rare paths only. */
+    String identifier() {
+        if (!isQuoted()) {
+            return text().toLowerCase(Locale.ROOT);
+        }
+        char q = s.charAt(start);
+        int last = end - start >= 2 && s.charAt(end - 1) == q ? end - 1 : end;
+        StringBuilder b = new StringBuilder(last - start);
+        for (int i = start + 1; i < last; i++) {
+            char c = s.charAt(i);
+            if (c == q) {
+                i++;
+            }
+            b.append(c);
+        }
+        return b.toString().toLowerCase(Locale.ROOT);
     }
 
     /** The current token's text. Allocates; for the rare paths only. */
