@@ -5,32 +5,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ClassifierTest {
 
-    static Stream<Arguments> corpus() throws IOException {
-        List<Arguments> out = new ArrayList<>();
-        try (InputStream in = ClassifierTest.class.getResourceAsStream("/classifier/corpus.tsv")) {
-            assertNotNull(in, "corpus on the test classpath");
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                if (line.startsWith("#") || line.isBlank()) {
-                    continue;
-                }
-                int tab = line.lastIndexOf('\t');
-                out.add(Arguments.of(line.substring(0, tab).replace("\\n", "\n"), line.substring(tab + 1)));
-            }
-        }
-        return out.stream();
+    static Stream<Arguments> corpus() {
+        return Corpus.load().stream().map(c -> Arguments.of(c.sql(), c.expected()));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -41,14 +27,20 @@ class ClassifierTest {
     }
 
     @Test
-    void corpusIsLarge() throws IOException {
-        assertTrue(corpus().count() >= 170, "the corpus file was read whole");
+    void corpusIsLargeAndHasNoDuplicates() {
+        List<Corpus> all = Corpus.load();
+        assertTrue(all.size() >= 170, "the corpus file was read whole: " + all.size());
+        Set<String> seen = new HashSet<>();
+        for (Corpus c : all) {
+            assertTrue(seen.add(c.sql()), "duplicate corpus statement: " + c.sql());
+        }
     }
 
     @Test
     void unterminatedQuotesAndCommentsDoNotThrow() {
         for (String sql : List.of("SELECT 'abc", "SELECT \"abc", "SELECT `a", "SELECT /* x", "/*!40101 SET NAMES",
-                "SELECT @", "SELECT @@", "SET", "START", "ROLLBACK TO", "@", ";", "(((", "SELECT 1 --")) {
+                "SELECT @", "SELECT @@", "SET", "START", "ROLLBACK TO", "@", ";", "(((", "SELECT 1 --", "SET STATEMENT",
+                "SET STATEMENT x=1 FOR", "ANALYZE FORMAT", "SHOW", "CREATE OR", "EXECUTE", "LOAD", "WITH", "x'")) {
             int f = Classifier.classify(sql);
             assertTrue(f != 0, sql);
         }
