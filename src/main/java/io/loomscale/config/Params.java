@@ -81,6 +81,11 @@ public final class Params {
         return v == null ? List.of() : Values.stringList(origin, key, v);
     }
 
+    /** The value as TOML gave it (String, Long, Boolean, Double, a list...), or null when absent. */
+    public Object value(String key) {
+        return values.get(key);
+    }
+
     public boolean has(String key) {
         return values.containsKey(key);
     }

@@ -52,6 +52,11 @@ public final class FilterChain implements Downstream {
     }
 
     @Override
+    public void sessionReset() {
+        router.sessionReset();
+    }
+
+    @Override
     public void close() {
         for (FilterSession f : filters) {
             try {

@@ -16,6 +16,7 @@ public final class Server {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong totalConnections = new AtomicLong();
     private final AtomicLong statements = new AtomicLong();
+    private final io.loomscale.net.LoadGauge load = new io.loomscale.net.LoadGauge();
 
     public Server(ServerConfig config, ServerState initial) {
         this.config = config;
@@ -70,6 +71,11 @@ public final class Server {
 
     public void statementRouted() {
         statements.incrementAndGet();
+    }
+
+    /** Outstanding replies and response times over all connections to this server. */
+    public io.loomscale.net.LoadGauge load() {
+        return load;
     }
 
     public long statements() {

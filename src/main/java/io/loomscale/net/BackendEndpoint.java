@@ -37,6 +37,9 @@ public final class BackendEndpoint extends Endpoint {
     static final long WRITE_LIMIT = 4L << 20;
 
     private final ReplyTracker tracker;
+    private volatile LoadGauge gauge;
+    /** When the connection last went from idle to busy (for the response time). */
+    private volatile long busySince;
     private volatile Listener listener;
     private volatile ClientEndpoint client;
     private volatile Thread waiter;
@@ -85,6 +88,27 @@ public final class BackendEndpoint extends Endpoint {
         this.listener = l;
     }
 
+    /** The server's load gauge this connection reports to (outstanding replies, response times). */
+    public void gauge(LoadGauge g) {
+        this.gauge = g;
+    }
+
+    /** Announces one reply to the tracker and the gauge; false if the ring is full. */
+    private boolean expect(int expectation) {
+        boolean wasIdle = tracker.isIdle();
+        if (!tracker.expect(expectation)) {
+            return false;
+        }
+        LoadGauge g = gauge;
+        if (g != null) {
+            if (wasIdle) {
+                busySince = System.nanoTime();
+            }
+            g.add(1);
+        }
+        return true;
+    }
+
     /** The client that forwarded replies go to. */
     public void client(ClientEndpoint c) {
         this.client = c;
@@ -96,7 +120,10 @@ public final class BackendEndpoint extends Endpoint {
      */
     public void send(byte[] packet, int expectation) throws IOException {
         if (expectation != 0) {
-            while (!tracker.expect(expectation)) {
+            if (isClosed()) {
+                throw new IOException("backend connection closed");
+            }
+            while (!expect(expectation)) {
                 awaitReplies(128);
             }
         }
@@ -115,7 +142,7 @@ public final class BackendEndpoint extends Endpoint {
         if (pendingBytes() > 0 || isClosed()) {
             return false;
         }
-        if (expectation != 0 && !tracker.expect(expectation)) {
+        if (expectation != 0 && !expect(expectation)) {
             return false;
         }
         try {
@@ -309,6 +336,13 @@ public final class BackendEndpoint extends Endpoint {
     }
 
     private void replyEnded(int expectation) {
+        LoadGauge g = gauge;
+        if (g != null) {
+            g.add(-1);
+            if (tracker.isIdle()) {
+                g.sample(System.nanoTime() - busySince);
+            }
+        }
         if ((expectation & (ReplyTracker.NOTIFY | ReplyTracker.CAPTURE)) != 0) {
             listener.replyEnded(this, expectation, tracker.lastHeader(), endingStatus);
         }
@@ -340,6 +374,10 @@ public final class BackendEndpoint extends Endpoint {
     protected void onClosed() {
         wakeWaiter();
         loop.execute(() -> {
+            LoadGauge g = gauge;
+            if (g != null) {
+                g.add(-tracker.outstanding()); // replies that will never end
+            }
             if (buf != null) {
                 loop.giveBack(buf);
                 buf = null;

@@ -93,6 +93,7 @@ public final class BackendConnection {
             ch.configureBlocking(false);
             ReplyTracker tracker = new ReplyTracker(Capabilities.has(caps, Capabilities.DEPRECATE_EOF));
             BackendEndpoint ep = new BackendEndpoint(ch, loop, tracker, listener);
+            ep.gauge(server.load());
             BackendConnection bc = new BackendConnection(server, ep, hs, finalOk);
             ep.register();
             server.connectionOpened();

@@ -472,6 +472,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             }
         }
         login = next;
+        downstream.sessionReset();
         if (ok == null) {
             ok = OkPacket.simple(seq, ServerStatus.AUTOCOMMIT);
         }
@@ -538,12 +539,67 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         }
         BackendConnection c = BackendConnection.open(server, loop, login, backendListener, service.backendTimeout());
         c.poolable(service.pool(), login);
+        if (client != null) {
+            c.endpoint().client(client); // opened after the handshake (a router connecting lazily)
+        }
         return c;
+    }
+
+    @Override
+    public long clientCapabilities() {
+        return clientCaps;
+    }
+
+    @Override
+    public List<byte[]> collectReply(BackendConnection b) throws IOException {
+        List<byte[]> out = new java.util.ArrayList<>();
+        for (java.util.Iterator<Object> it = deferred.iterator(); it.hasNext(); ) {
+            Object ev = it.next();
+            if (ev instanceof Captured c && c.endpoint() == b.endpoint()) {
+                out.add(c.packet());
+                it.remove();
+            } else if (ev instanceof ReplyEnded r && r.endpoint() == b.endpoint()) {
+                it.remove();
+                return out;
+            } else if (ev instanceof BackendFailed f && f.endpoint() == b.endpoint()) {
+                throw new IOException("backend " + b + " failed: " + f.cause().getMessage()); // left for the command loop
+            }
+        }
+        long timeout = service.backendTimeout().toNanos() * 10;
+        while (true) {
+            Object ev;
+            try {
+                ev = inbox.take(timeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted waiting for " + b);
+            }
+            if (ev == null) {
+                throw new IOException("timed out waiting for a reply from " + b);
+            }
+            if (ev instanceof Captured c && c.endpoint() == b.endpoint()) {
+                out.add(c.packet());
+                continue;
+            }
+            if (ev instanceof ReplyEnded r && r.endpoint() == b.endpoint()) {
+                return out;
+            }
+            deferred.add(ev); // including a failure of b: the command loop still hears of it
+            if (ev instanceof BackendFailed f && f.endpoint() == b.endpoint()) {
+                throw new IOException("backend " + b + " failed: " + f.cause().getMessage());
+            }
+            if (ev == CLIENT_GONE) {
+                throw new EOFException("client gone");
+            }
+        }
     }
 
     /** Takes over a pooled connection and resets it with COM_RESET_CONNECTION; null if that fails. */
     private BackendConnection reuse(BackendConnection c) {
         c.endpoint().listener(backendListener);
+        if (client != null) {
+            c.endpoint().client(client);
+        }
         c.reopen();
         try {
             c.send(new byte[] {1, 0, 0, 0, (byte) Commands.COM_RESET_CONNECTION},

@@ -29,6 +29,14 @@ public interface Downstream {
         return null;
     }
 
+    /**
+     * The session's state was reset on every backend by the session itself (a successful
+     * COM_CHANGE_USER): a router drops what it kept of the old state (session command history,
+     * prepared statements, temporary tables, transaction).
+     */
+    default void sessionReset() {
+    }
+
     /** Ends the downstream: closes its backends. Idempotent. */
     void close();
 }

@@ -22,8 +22,23 @@ public interface SessionContext {
 
     String serviceName();
 
-    /** Opens a backend connection to {@code server} logged in as this session's user. */
+    /**
+     * Opens a backend connection to {@code server} logged in as this session's user (or takes a
+     * pooled one). Replies marked FORWARD on it reach this session's client.
+     */
     BackendConnection connect(Server server) throws IOException;
+
+    /** The capability flags agreed with the client (also what backend connections use). */
+    long clientCapabilities();
+
+    /**
+     * Waits for the whole reply to a command sent to {@code backend} with
+     * {@link io.loomscale.protocol.ReplyTracker#CAPTURE} and returns its packets, headers included.
+     * Other events that arrive meanwhile are kept for the session.
+     *
+     * @throws IOException if the backend fails or does not answer within the backend timeout
+     */
+    java.util.List<byte[]> collectReply(BackendConnection backend) throws IOException;
 
     /** Sends a packet the proxy made itself (OK, ERR) to the client, after replies still streaming. */
     void sendToClient(byte[] packet) throws IOException;

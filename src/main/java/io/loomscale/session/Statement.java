@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 public final class Statement {
     private byte[] packet;
     private String sql;
+    private java.util.List<io.loomscale.hint.Hint> hints = java.util.List.of();
 
     public Statement(byte[] packet) {
         this.packet = packet;
@@ -28,6 +29,19 @@ public final class Statement {
     public void packet(byte[] newPacket) {
         this.packet = newPacket;
         this.sql = null;
+    }
+
+    /** Routing hints a filter attached (namedserverfilter); the router also reads hint comments itself. */
+    public java.util.List<io.loomscale.hint.Hint> hints() {
+        return hints;
+    }
+
+    /** Attaches a routing hint for the router. */
+    public void addHint(io.loomscale.hint.Hint h) {
+        if (hints.isEmpty()) {
+            hints = new java.util.ArrayList<>(2);
+        }
+        hints.add(h);
     }
 
     public int sequence() {
@@ -57,6 +71,18 @@ public final class Statement {
             }
         }
         return sql;
+    }
+
+    /**
+     * The SQL of a COM_QUERY or COM_STMT_PREPARE as a view of the packet's bytes (one char per
+     * byte, nothing decoded or copied), for classifiers; null for other commands.
+     */
+    public CharSequence sqlView() {
+        int c = command();
+        if (c == Commands.COM_QUERY || c == Commands.COM_STMT_PREPARE) {
+            return new io.loomscale.protocol.ByteChars(packet, Packets.HEADER + 1, packet.length - Packets.HEADER - 1);
+        }
+        return null;
     }
 
     /** The reply this command expects ({@link ReplyTracker} kind bits), 0 for none. */
