@@ -1,0 +1,82 @@
+package io.loomscale.router.readwritesplit;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A MariaDB GTID position: one {@code domain-server-sequence} triple per replication domain, as
+ * in {@code @@last_gtid} or {@code @@gtid_binlog_pos} ({@code "0-1-42,1-1-7"}). Immutable.
+ */
+record Gtid(Map<Long, long[]> domains) {
+    static final Gtid EMPTY = new Gtid(Map.of());
+
+    /** Parses a position; malformed parts are skipped ("" gives {@link #EMPTY}). */
+    static Gtid parse(String text) {
+        if (text == null || text.isBlank()) {
+            return EMPTY;
+        }
+        TreeMap<Long, long[]> m = new TreeMap<>();
+        for (String part : text.split(",")) {
+            String[] f = part.trim().split("-");
+            if (f.length != 3) {
+                continue;
+            }
+            try {
+                long domain = Long.parseLong(f[0]);
+                long server = Long.parseLong(f[1]);
+                long seq = Long.parseLong(f[2]);
+                long[] cur = m.get(domain);
+                if (cur == null || seq > cur[1]) {
+                    m.put(domain, new long[] {server, seq});
+                }
+            } catch (NumberFormatException ignored) {
+                // not a GTID part
+            }
+        }
+        return m.isEmpty() ? EMPTY : new Gtid(m);
+    }
+
+    boolean isEmpty() {
+        return domains.isEmpty();
+    }
+
+    /** Per domain, the later of the two positions. */
+    Gtid merge(Gtid other) {
+        if (other.isEmpty()) {
+            return this;
+        }
+        if (isEmpty()) {
+            return other;
+        }
+        TreeMap<Long, long[]> m = new TreeMap<>(domains);
+        for (Map.Entry<Long, long[]> e : other.domains.entrySet()) {
+            long[] cur = m.get(e.getKey());
+            if (cur == null || e.getValue()[1] > cur[1]) {
+                m.put(e.getKey(), e.getValue());
+            }
+        }
+        return new Gtid(m);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Gtid g && toString().equals(g.toString());
+    }
+
+    @Override
+    public int hashCode() {
+        return toString().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<Long, long[]> e : domains.entrySet()) {
+            if (!sb.isEmpty()) {
+                sb.append(',');
+            }
+            sb.append(e.getKey()).append('-').append(e.getValue()[0]).append('-').append(e.getValue()[1]);
+        }
+        return sb.toString();
+    }
+}

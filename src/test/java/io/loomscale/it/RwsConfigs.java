@@ -1,0 +1,56 @@
+package io.loomscale.it;
+
+import io.loomscale.testing.TestCluster;
+
+import java.time.Duration;
+import java.util.List;
+
+/** TOML pieces for readwritesplit tests over the test cluster, and a wait for the monitor's roles. */
+final class RwsConfigs {
+    private RwsConfigs() {
+    }
+
+    static String servers(TestCluster cluster) {
+        StringBuilder sb = new StringBuilder();
+        List<Integer> ports = cluster.ports();
+        for (int i = 0; i < ports.size(); i++) {
+            sb.append("[server.server").append(i + 1).append("]\naddress = \"").append(cluster.host())
+                    .append("\"\nport = ").append(ports.get(i)).append("\n\n");
+        }
+        return sb.toString();
+    }
+
+    static String monitor() {
+        return "[monitor.cluster1]\nmodule = \"mariadbmon\"\nservers = [\"server1\", \"server2\", \"server3\"]\n"
+                + credentials() + "monitor_interval = \"300ms\"\n\n";
+    }
+
+    private static String credentials() {
+        return "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n";
+    }
+
+    /** A readwritesplit service over the monitored cluster, with extra keys ({@code "key = value\n"...}). */
+    static String service(String name, String extra) {
+        return "[service." + name + "]\nrouter = \"readwritesplit\"\ncluster = \"cluster1\"\n" + credentials() + extra
+                + "\n";
+    }
+
+    /** Waits until the monitor has seen one primary and two replicas. */
+    static void awaitRoles(TestProxy proxy) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (proxy.server("server1").state().isMaster() && proxy.server("server2").state().isSlave()
+                    && proxy.server("server3").state().isSlave()) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("monitor did not see primary + 2 replicas: " + proxy.server("server1").state()
+                + ", " + proxy.server("server2").state() + ", " + proxy.server("server3").state());
+    }
+}
