@@ -132,7 +132,7 @@ final class RwsSession implements RouterSession {
                     ErrPacket.ER_UNKNOWN_ERROR, "HY000", "LoomScale: no primary server is available for service '"
                     + router.service() + "' (master_failure_mode=fail_instantly)"));
         }
-        topUpSlaves(cfg.maxSlaveReplicationLag());
+        topUpSlaves(cfg.maxSlaveReplicationLag(), Integer.MAX_VALUE);
         if (open.isEmpty()) {
             throw new BackendException("no server of service '" + router.service() + "' is available",
                     new ErrPacket(ErrPacket.ER_UNKNOWN_ERROR, "HY000", "LoomScale: no server is available for service '"
@@ -197,8 +197,8 @@ final class RwsSession implements RouterSession {
         }
     }
 
-    /** Opens replicas up to {@code max_slave_connections}, best first. */
-    private void topUpSlaves(long maxLag) {
+    /** Opens replicas up to {@code max_slave_connections} (and at most {@code atMost} now), best first. */
+    private void topUpSlaves(long maxLag, int atMost) {
         lastTopUp = System.nanoTime();
         List<Server> candidates = new ArrayList<>();
         int usable = 0;
@@ -210,7 +210,7 @@ final class RwsSession implements RouterSession {
                 }
             }
         }
-        int want = cfg.slaveLimit(usable) - openSlaves();
+        int want = Math.min(atMost, cfg.slaveLimit(usable) - openSlaves());
         candidates.sort((a, b) -> Double.compare(router.score(a), router.score(b)));
         for (int i = 0; i < candidates.size() && want > 0; i++) {
             if (open(candidates.get(i)) != null) {
@@ -327,7 +327,8 @@ final class RwsSession implements RouterSession {
         }
         RwsBackend best = pickOpenSlave(maxLag);
         if (best == null && history.isOn() && System.nanoTime() - lastTopUp > TimeUnit.SECONDS.toNanos(1)) {
-            topUpSlaves(maxLag);
+            // On demand (lazy_connect, or every replica was lost): the best one replica now.
+            topUpSlaves(maxLag, 1);
             best = pickOpenSlave(maxLag);
         }
         if (cfg.masterAcceptReads() && best != null && master != null && !master.isClosed()
@@ -486,7 +487,7 @@ final class RwsSession implements RouterSession {
                 if (s == null) {
                     return false;
                 }
-                send(s, packet, s == master ? TO_MASTER : TO_SLAVE);
+                sendHinted(s, packet, type);
                 return true;
             }
             case ROUTE_TO_NAMED_SERVER -> {
@@ -495,19 +496,27 @@ final class RwsSession implements RouterSession {
                     log.debug("session {}: hint names server '{}', which this session cannot use", ctx.id(), route.server());
                     return false;
                 }
-                send(b, packet, b == master ? TO_MASTER : TO_SLAVE);
+                sendHinted(b, packet, type);
                 return true;
             }
             case ROUTE_TO_LAST_USED -> {
                 if (last == null || last.isClosed()) {
                     return false;
                 }
-                send(last, packet, last == master ? TO_MASTER : TO_SLAVE);
+                sendHinted(last, packet, type);
                 return true;
             }
             default -> {
                 return false;
             }
+        }
+    }
+
+    private void sendHinted(RwsBackend b, byte[] packet, int type) throws IOException {
+        send(b, packet, b == master ? TO_MASTER : TO_SLAVE);
+        if (isPlainRead(type) && cfg.retryFailedReads()) {
+            retryPacket = packet; // a hinted read whose server fails goes wherever a read may
+            retryIsExecute = false;
         }
     }
 
@@ -593,6 +602,10 @@ final class RwsSession implements RouterSession {
             }
             trxTarget = t;
         }
+        if ((type & QueryType.COMMIT) != 0 && t == master && cfg.causalReads() == CausalReads.GLOBAL) {
+            writeWithGtid(t, packet);
+            return;
+        }
         send(t, packet, t == master ? TO_MASTER : TO_SLAVE);
         if ((type & QueryType.WRITE) != 0 && t == master) {
             gtidWanted = cfg.causalReads() != CausalReads.NONE;
@@ -606,6 +619,10 @@ final class RwsSession implements RouterSession {
             return;
         }
         boolean read = (type & MASTER_ONLY) == 0 && (type & QueryType.READ) != 0 && autocommit && !trxOpen;
+        if ((type & (QueryType.WRITE | QueryType.COMMIT)) != 0 && cfg.causalReads() == CausalReads.GLOBAL && autocommit) {
+            writeWithGtid(m, packet);
+            return;
+        }
         send(m, packet, TO_MASTER);
         if (read) {
             retryPacket = packet;
@@ -659,6 +676,7 @@ final class RwsSession implements RouterSession {
             return false;
         }
         boolean ok = "0".equals(r);
+        log.debug("session {}: MASTER_GTID_WAIT('{}') on {} returned {}", ctx.id(), want, s, r);
         router.causalWait(!ok);
         if (ok) {
             s.reached = want;
@@ -666,6 +684,63 @@ final class RwsSession implements RouterSession {
             log.debug("session {}: {} did not reach GTID {} within {} s; reading from the primary", ctx.id(), s, want, timeout);
         }
         return ok;
+    }
+
+    /**
+     * {@code causal_reads = global}: the GTID of a write must be known to the service before the
+     * client hears the write succeeded, or another session's read could miss it. So the reply is
+     * held: the write and a {@code SELECT @@last_gtid} go to the primary together, and the write's
+     * reply reaches the client after the GTID is recorded. (LOAD DATA LOCAL, which needs the
+     * client in the middle of its reply, goes the usual way.)
+     */
+    private void writeWithGtid(RwsBackend m, byte[] packet) throws IOException {
+        if (mentionsLocal(packet)) {
+            send(m, packet, TO_MASTER);
+            gtidWanted = true;
+            settle();
+            return;
+        }
+        try {
+            m.conn.send(packet, ReplyTracker.kindOf(packet) | ReplyTracker.CAPTURE);
+            m.conn.send(Wire.query("SELECT @@last_gtid"), ReplyTracker.RESULT | ReplyTracker.CAPTURE);
+            m.lastUsed = System.nanoTime();
+            router.routed(m.server, TO_MASTER);
+            last = m;
+            pending = null;
+            List<byte[]> reply = ctx.collectReply(m.conn);
+            String g = Wire.firstValue(ctx.collectReply(m.conn));
+            if (!reply.isEmpty() && Packets.firstByte(reply.get(0)) != Packets.ERR) {
+                Gtid gtid = Gtid.parse(g);
+                if (!gtid.isEmpty()) {
+                    sessionGtid = gtid;
+                    router.wrote(gtid);
+                }
+            }
+            int total = 0;
+            for (byte[] p : reply) {
+                total += p.length;
+            }
+            byte[] out = new byte[total];
+            int pos = 0;
+            for (byte[] p : reply) {
+                System.arraycopy(p, 0, out, pos, p.length);
+                pos += p.length;
+            }
+            observe(m);
+            ctx.sendToClient(out);
+        } catch (IOException e) {
+            failed(m, e);
+        }
+    }
+
+    private static boolean mentionsLocal(byte[] packet) {
+        for (int i = Packets.HEADER + 1; i + 5 <= packet.length; i++) {
+            if ((packet[i] | 0x20) == 'l' && (packet[i + 1] | 0x20) == 'o' && (packet[i + 2] | 0x20) == 'c'
+                    && (packet[i + 3] | 0x20) == 'a' && (packet[i + 4] | 0x20) == 'l') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Runs a query of the proxy's own on {@code b}; returns the first value (null if none or an error). */
@@ -1015,6 +1090,11 @@ final class RwsSession implements RouterSession {
         s.lastTarget = target;
         if (retry) {
             router.retriedRead();
+        }
+        if ((type & QueryType.WRITE) != 0 && target == master && !trxOpen && autocommit
+                && cfg.causalReads() == CausalReads.GLOBAL) {
+            writeWithGtid(target, p);
+            return;
         }
         send(target, p, target == master ? TO_MASTER : TO_SLAVE);
         if (read && cfg.retryFailedReads()) {

@@ -1,0 +1,201 @@
+package io.loomscale.it;
+
+import io.loomscale.testing.TestCluster;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * readwritesplit beyond plain routing, each test on its own proxy: lazy connections that replay
+ * the session history, causal reads while the replicas are held behind, a replica that dies under
+ * a read ({@code retry_failed_reads}), and a primary that goes away ({@code master_failure_mode}).
+ * Tests that stop servers start them again before they end.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ReadWriteSplitStateIT {
+    private static TestCluster cluster;
+    private static String primaryId;
+    private static String replica1Id;
+    private static String replica2Id;
+
+    @BeforeAll
+    static void setUp() {
+        cluster = TestCluster.get();
+        primaryId = cluster.rootScalar(cluster.primaryPort(), "SELECT @@server_id");
+        replica1Id = cluster.rootScalar(cluster.replicaPorts().get(0), "SELECT @@server_id");
+        replica2Id = cluster.rootScalar(cluster.replicaPorts().get(1), "SELECT @@server_id");
+        cluster.rootSql(cluster.primaryPort(), "CREATE OR REPLACE TABLE test.rws_state (id INT PRIMARY KEY, v VARCHAR(20))");
+        cluster.waitForReplication();
+    }
+
+    private static TestProxy proxy(String name, String extra) {
+        TestProxy p = TestProxy.start(name, RwsConfigs.servers(cluster) + RwsConfigs.monitor()
+                + RwsConfigs.service("rws", extra) + TestProxy.listener("rws", "rws", TestProxy.freePort()));
+        RwsConfigs.awaitRoles(p);
+        return p;
+    }
+
+    @Test
+    void lazyConnectOpensBackendsOnFirstUseAndReplaysTheSessionHistory() throws SQLException {
+        try (TestProxy p = proxy("rws-lazy", "lazy_connect = true\n")) {
+            try (Connection c = Db.app(p.port("rws")); Statement st = c.createStatement()) {
+                st.execute("SET @v = 5");
+                st.execute("USE sbtest");
+                st.execute("SET NAMES latin1");
+                int before = p.server("server2").connections() + p.server("server3").connections();
+                try (ResultSet rs = st.executeQuery("SELECT @v, DATABASE(), @@character_set_client, @@server_id")) {
+                    rs.next();
+                    assertEquals("5", rs.getString(1), "replayed SET @v");
+                    assertEquals("sbtest", rs.getString(2), "replayed USE");
+                    assertEquals("latin1", rs.getString(3), "replayed SET NAMES");
+                    assertTrue(Set.of(replica1Id, replica2Id).contains(rs.getString(4)));
+                }
+                assertEquals(before + 1, p.server("server2").connections() + p.server("server3").connections(),
+                        "the read opened one replica connection");
+            }
+        }
+    }
+
+    @Test
+    void lazyConnectOpensNothingForAnIdleSession() throws Exception {
+        try (TestProxy p = proxy("rws-lazy-idle", "lazy_connect = true\n");
+             RawClient c = RawClient.login(p.port("rws"), Db.APP, Db.APP_PW, "test")) {
+            assertTrue(c.command(new byte[] {0x0e}).isOk(), "COM_PING answered without a backend");
+            int total = p.server("server1").connections() + p.server("server2").connections()
+                    + p.server("server3").connections();
+            assertEquals(0, total, "no backend connection yet");
+            assertEquals("1", c.query("SELECT 1").single());
+            assertEquals(1, p.server("server2").connections() + p.server("server3").connections(),
+                    "the first read opened one replica connection");
+        }
+    }
+
+    @Test
+    void causalReadsSeeTheSessionsOwnWriteWhileReplicasLag() throws SQLException {
+        try (TestProxy p = proxy("rws-causal", "causal_reads = \"local\"\ncausal_reads_timeout = \"1s\"\n");
+             Connection c = Db.app(p.port("rws")); Statement st = c.createStatement()) {
+            for (int port : cluster.replicaPorts()) {
+                cluster.rootSql(port, "STOP SLAVE SQL_THREAD");
+            }
+            try {
+                st.execute("INSERT INTO rws_state VALUES (1, 'held') ON DUPLICATE KEY UPDATE v = 'held'");
+                try (ResultSet rs = st.executeQuery("SELECT v, @@server_id FROM rws_state WHERE id = 1")) {
+                    assertTrue(rs.next(), "the session's own write is visible");
+                    assertEquals("held", rs.getString(1));
+                    assertEquals(primaryId, rs.getString(2), "replicas are held back: the primary answered");
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> d = p.runtime().services().get("rws").router().diagnostics();
+                assertTrue((Long) d.get("causal_reads_timeouts") >= 1, "a wait timed out: " + d);
+            } finally {
+                for (int port : cluster.replicaPorts()) {
+                    cluster.rootSql(port, "START SLAVE SQL_THREAD");
+                }
+            }
+            RwsConfigs.awaitRoles(p); // the monitor saw the replicas without their SQL thread: not replicas then
+            st.execute("UPDATE rws_state SET v = 'caught up' WHERE id = 1");
+            try (ResultSet rs = st.executeQuery("SELECT v, @@server_id FROM rws_state WHERE id = 1")) {
+                assertTrue(rs.next());
+                assertEquals("caught up", rs.getString(1), "read your own write");
+                assertNotEquals(primaryId, rs.getString(2), "replicas replicate again: a replica waited and answered");
+            }
+        }
+    }
+
+    @Test
+    void globalCausalReadsSeeAnotherSessionsWrite() throws SQLException {
+        try (TestProxy p = proxy("rws-causal-global", "causal_reads = \"global\"\ncausal_reads_timeout = \"5s\"\n");
+             Connection writer = Db.app(p.port("rws")); Connection reader = Db.app(p.port("rws"))) {
+            for (int i = 0; i < 20; i++) {
+                Db.exec(writer, "INSERT INTO rws_state VALUES (100, 'g" + i + "') ON DUPLICATE KEY UPDATE v = 'g" + i + "'");
+                assertEquals("g" + i, Db.scalar(reader, "SELECT v FROM rws_state WHERE id = 100"),
+                        "the other session's write is visible at once");
+            }
+        }
+    }
+
+    @Test
+    void aReplicaThatDiesUnderAReadIsReplacedWithoutAnError() throws Exception {
+        try (TestProxy p = proxy("rws-retry", "");
+             Connection c = Db.app(p.port("rws")); Statement st = c.createStatement()) {
+            Thread killer = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(700);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                cluster.stopNode(2);
+            });
+            try {
+                // The read sleeps on server2 and is cut off there; it is sent again elsewhere.
+                try (ResultSet rs = st.executeQuery("SELECT SLEEP(2), @@server_id -- maxscale route to server server2")) {
+                    rs.next();
+                    assertNotEquals(replica1Id, rs.getString(2), "answered by another server");
+                }
+                killer.join();
+                for (int i = 0; i < 5; i++) {
+                    String id = Db.scalarOf(st, "SELECT @@server_id");
+                    assertTrue(id.equals(replica2Id) || id.equals(primaryId), "reads avoid the dead replica: " + id);
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> d = p.runtime().services().get("rws").router().diagnostics();
+                assertTrue((Long) d.get("retried_reads") >= 1, "counted: " + d);
+            } finally {
+                killer.join();
+                cluster.startNode(2);
+                cluster.waitForReplication();
+            }
+        }
+    }
+
+    @Test
+    void withoutAPrimaryFailInstantlyRefusesSessionsAndErrorOnWriteKeepsReading() throws Exception {
+        String objects = RwsConfigs.servers(cluster) + RwsConfigs.monitor()
+                + RwsConfigs.service("strict", "") + RwsConfigs.service("lenient", "master_failure_mode = \"error_on_write\"\n")
+                + TestProxy.listener("strict", "strict", TestProxy.freePort())
+                + TestProxy.listener("lenient", "lenient", TestProxy.freePort());
+        try (TestProxy p = TestProxy.start("rws-nomaster", objects)) {
+            RwsConfigs.awaitRoles(p);
+            try (Connection open = Db.app(p.port("lenient")); Statement st = open.createStatement()) {
+                cluster.stopNode(1);
+                try {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (p.server("server1").state().isRunning() && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                    }
+                    SQLException refused = assertThrows(SQLException.class, () -> Db.app(p.port("strict")).close());
+                    assertTrue(refused.getMessage().contains("no primary"), refused.getMessage());
+                    SQLException ro = assertThrows(SQLException.class,
+                            () -> st.execute("INSERT INTO rws_state VALUES (7, 'x')"));
+                    assertTrue(ro.getMessage().contains("read-only"), ro.getMessage());
+                    assertTrue(Set.of(replica1Id, replica2Id).contains(Db.scalarOf(st, "SELECT @@server_id")),
+                            "the session still reads from the replicas");
+                    try (Connection late = Db.app(p.port("lenient"))) {
+                        assertTrue(Set.of(replica1Id, replica2Id).contains(Db.scalar(late, "SELECT @@server_id")),
+                                "error_on_write accepts new sessions without a primary");
+                    }
+                } finally {
+                    cluster.startNode(1);
+                }
+                RwsConfigs.awaitRoles(p);
+            }
+            try (Connection c = Db.app(p.port("strict"))) {
+                Db.exec(c, "INSERT INTO rws_state VALUES (8, 'back') ON DUPLICATE KEY UPDATE v = 'back'");
+            }
+            cluster.waitForReplication();
+        }
+    }
+}
