@@ -13,8 +13,9 @@
 #      loomscale/loomscale; databases test and sbtest);
 #   3. runs the proxy in the foreground from the project root:
 #        java $JAVA_OPTS -jar target/loomscale.jar -c conf/sandbox.toml [ARGS...]
-#      which listens on 127.0.0.1:4008 (read-write, routed to the primary) and
-#      127.0.0.1:4009 (read-only, routed to the replicas).
+#      which listens on 127.0.0.1:4006 (readwritesplit: reads to the replicas,
+#      writes to the primary), 127.0.0.1:4008 (read-write, routed to the
+#      primary) and 127.0.0.1:4009 (read-only, routed to the replicas).
 #
 # Ctrl-C, TERM or the proxy exiting: the proxy gets SIGTERM (KILL after 30 s),
 # then the cluster is stopped and its datadirs removed. Nothing is left running.
@@ -29,6 +30,7 @@ ROOT="$(project_root)"
 CLUSTER_SH="$ROOT/tests-integration/cluster.sh"
 CLUSTER_DIR="$ROOT/tests-integration/.sandbox/cluster"
 BASE_PORT=13306
+SPLIT_PORT=4006
 RW_PORT=4008
 RO_PORT=4009
 CONF="${LOOMSCALE_SANDBOX_CONF:-$ROOT/conf/sandbox.toml}"
@@ -73,7 +75,7 @@ trap 'log "interrupted" 2>/dev/null; exit 130' INT
 trap 'log "terminated" 2>/dev/null; exit 143' TERM
 
 [[ -f "$CONF" ]] || die "config file $CONF not found"
-for p in "$RW_PORT" "$RO_PORT"; do
+for p in "$SPLIT_PORT" "$RW_PORT" "$RO_PORT"; do
     port_in_use "$p" && die "port $p is already in use (another sandbox or proxy running?)"
 done
 
@@ -87,6 +89,7 @@ CLUSTER_STARTED=1
 cat >&2 <<EOF
 
   LoomScale sandbox
+    read/write split:       mariadb -h127.0.0.1 -P$SPLIT_PORT -uapp -papp_pw test
     read-write (primary):   mariadb -h127.0.0.1 -P$RW_PORT -uapp -papp_pw test
     read-only (replicas):   mariadb -h127.0.0.1 -P$RO_PORT -uapp -papp_pw test
     servers, bypassing it:  mariadb -h127.0.0.1 -P$BASE_PORT -uapp -papp_pw test   (replicas: $((BASE_PORT + 1)), $((BASE_PORT + 2)))
