@@ -207,11 +207,12 @@ public final class Classifier {
         }
         if (lx.is("UNLOCK") || lx.is("CHECKSUM") || lx.is("KILL") || lx.is("HANDLER") || lx.is("PURGE")
                 || lx.is("INSTALL") || lx.is("UNINSTALL") || lx.is("BINLOG") || lx.is("BACKUP")
-                || lx.is("SIGNAL") || lx.is("RESIGNAL") || lx.is("GET") || lx.is("DECLARE") || lx.is("IF")
-                || lx.is("WHILE") || lx.is("LOOP") || lx.is("REPEAT") || lx.is("CASE") || lx.is("OPEN")
-                || lx.is("CLOSE") || lx.is("FETCH")) {
+                || lx.is("SIGNAL") || lx.is("RESIGNAL") || lx.is("GET")) {
             // HANDLER keeps a cursor on the connection that opened it: all of them on the primary.
             return QueryType.WRITE | rest(lx);
+        }
+        if (lx.is("IF") || lx.is("WHILE") || lx.is("LOOP") || lx.is("REPEAT") || lx.is("CASE") || lx.is("DECLARE")) {
+            return QueryType.WRITE; // a compound statement: its ';' separate its parts, not statements
         }
         return UNSURE;
     }

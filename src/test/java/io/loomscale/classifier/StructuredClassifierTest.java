@@ -32,6 +32,8 @@ class StructuredClassifierTest {
         "(WITH c AS (SELECT 1) SELECT * FROM c) -> READ",
         "FROBNICATE ALL THE THINGS -> WRITE",
         "@x -> WRITE",
+        "WITH c AS (SELECT 1 AS a) SELECT a INTO @v FROM c -> WRITE|USERVAR_WRITE",
+        "WITH c AS (SELECT 1) SELECT * FROM c LOCK IN SHARE MODE -> WRITE|LOCKING_READ",
     })
     void classifiesWhatTheLexerCannot(String sql, String expected) {
         assertEquals(Classifier.UNSURE, Classifier.fastPath(sql), "the lexer leaves it to the slow path");
