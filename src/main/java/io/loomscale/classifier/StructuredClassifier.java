@@ -54,7 +54,7 @@ final class StructuredClassifier {
         if (cached != null) {
             return cached;
         }
-        int scan = Classifier.scanAll(sql);
+        int scan = LexicalClassifier.scanAll(sql);
         Verdict v = parse(sql);
         int flags = switch (v) {
             case READ -> scan;
