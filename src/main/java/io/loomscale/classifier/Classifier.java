@@ -25,6 +25,9 @@ public final class Classifier {
     /**
      * The {@link QueryType} flags of {@code sql}. Lexes only, unless the lexer cannot decide, in which
      * case the statement's digest is looked up in (or parsed into) the structured slow path's cache.
+     * The first time a digest is seen there, the calling thread waits for a jsqlparser parse (about a
+     * millisecond, at most {@value StructuredClassifier#PARSE_TIMEOUT_MS} ms): call this from a
+     * session's virtual thread, not from a selector thread.
      */
     public static int classify(CharSequence sql) {
         int f = LexicalClassifier.classify(sql);
