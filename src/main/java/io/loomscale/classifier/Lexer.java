@@ -13,6 +13,14 @@ import java.util.Locale;
 final class Lexer {
     enum Kind { WORD, USERVAR, SYSVAR, STRING, NUMBER, SYMBOL, END }
 
+    /**
+     * Executable comments for this server version or later are read as comments. A server runs
+     * {@code /*!NNNNNN ... *}{@code /} only if its version is at least NNNNNN; all other versions are
+     * read as SQL (every MariaDB runs /*!40101, /*!50000 and /*M!100100), but no server is 99.0.0:
+     * mariadb-dump's {@code /*M!999999\- enable the sandbox mode *}{@code /} is a comment.
+     */
+    static final int NEVER_RUN_VERSION = 990000;
+
     private final CharSequence s;
     private final int n;
     private int pos;
@@ -136,10 +144,17 @@ final class Lexer {
                 if (pos + 2 < n && (s.charAt(pos + 2) == '!' || (s.charAt(pos + 2) == 'M' && pos + 3 < n
                         && s.charAt(pos + 3) == '!'))) {
                     pos += s.charAt(pos + 2) == '!' ? 3 : 4;
+                    int version = 0;
                     while (pos < n && Character.isDigit(s.charAt(pos))) {
-                        pos++; // version
+                        version = Math.min(version * 10 + (s.charAt(pos) - '0'), 1_000_000);
+                        pos++;
                     }
-                    inExecComment++;
+                    if (version >= NEVER_RUN_VERSION) {
+                        int e = indexOf("*/", pos);
+                        pos = e < 0 ? n : e + 2; // a plain comment for every server
+                    } else {
+                        inExecComment++;
+                    }
                 } else {
                     int e = indexOf("*/", pos + 2);
                     pos = e < 0 ? n : e + 2;

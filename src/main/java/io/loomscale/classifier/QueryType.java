@@ -11,9 +11,17 @@ import java.util.List;
 public final class QueryType {
     /** Reads data; may go to a replica. */
     public static final int READ = 1;
-    /** Changes data or schema, or must run on the primary for another reason. */
+    /**
+     * Changes data or schema, or must run on the primary for another reason: locking reads, sequences
+     * ({@code NEXTVAL}, {@code LASTVAL}), {@code SET GLOBAL}, {@code SHOW MASTER STATUS},
+     * {@code LOCK TABLES} (locks on a replica would stall its replication), several statements, and
+     * anything unknown or unparseable.
+     */
     public static final int WRITE = 1 << 1;
-    /** Changes session state (SET, USE, SET NAMES, PREPARE...): goes to every backend of the session. */
+    /**
+     * Changes session state (SET, USE, SET NAMES, PREPARE...): goes to every backend of the session.
+     * Not {@code SET GLOBAL}, which is a {@link #WRITE} only.
+     */
     public static final int SESSION_WRITE = 1 << 2;
     /** Assigns a user variable ({@code SET @a = ...}, {@code SELECT ... INTO @a}, {@code @a := ...}). */
     public static final int USERVAR_WRITE = 1 << 3;
@@ -41,7 +49,10 @@ public final class QueryType {
     public static final int CREATE_TMP_TABLE = 1 << 15;
     /** SELECT ... FOR UPDATE / LOCK IN SHARE MODE / FOR SHARE. */
     public static final int LOCKING_READ = 1 << 16;
-    /** A function whose result depends on the connection it runs on: LAST_INSERT_ID(), GET_LOCK(), FOUND_ROWS(), @@IDENTITY... */
+    /**
+     * A result that depends on the connection it runs on: LAST_INSERT_ID(), GET_LOCK(), FOUND_ROWS(),
+     * ROW_COUNT(), @@IDENTITY, @@warning_count, SHOW WARNINGS...
+     */
     public static final int MASTER_ONLY_FUNCTION = 1 << 17;
     /** CALL of a stored procedure. */
     public static final int CALL = 1 << 18;
@@ -49,7 +60,10 @@ public final class QueryType {
     public static final int MULTI_STATEMENT = 1 << 19;
     /** XA transaction control. */
     public static final int XA = 1 << 20;
-    /** A statement that commits an open transaction implicitly (DDL, LOCK TABLES...). */
+    /**
+     * A statement that commits an open transaction implicitly: MariaDB's list (DDL but on temporary
+     * tables, LOCK TABLES, FLUSH, RESET, START/STOP SLAVE, SET PASSWORD...).
+     */
     public static final int IMPLICIT_COMMIT = 1 << 21;
 
     private static final String[] NAMES = {"READ", "WRITE", "SESSION_WRITE", "USERVAR_WRITE", "USERVAR_READ",

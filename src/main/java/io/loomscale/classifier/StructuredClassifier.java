@@ -23,8 +23,10 @@ import java.util.concurrent.atomic.LongAdder;
  * only, since literals never change a classification.
  *
  * <p>jsqlparser reads the first statement with comments removed and executable comments
- * unwrapped. A parse that fails (MariaDB syntax jsqlparser lacks) or takes longer than
- * {@link #PARSE_TIMEOUT_MS} classifies the statement as a write, the safe side, and is cached too.
+ * unwrapped. A parse that fails (MariaDB syntax jsqlparser 5.3 lacks, such as {@code INTO @v},
+ * {@code LOCK IN SHARE MODE} or {@code CYCLE ... RESTRICT} after a {@code WITH}) or takes longer
+ * than {@link #PARSE_TIMEOUT_MS} classifies the statement as a write, the safe side, with the
+ * lexer's modifiers, and is cached too.
  * The parse runs on a virtual thread of its own because jsqlparser enforces its time-out that way;
  * the caller's thread waits. Thread-safe.
  */
@@ -43,7 +45,8 @@ final class StructuredClassifier {
     private StructuredClassifier() {
     }
 
-    private enum Verdict { READ, WRITE, INTERRUPTED }
+    /** jsqlparser's answer: a read, something else, no parse, or no answer because the thread was interrupted. */
+    private enum Verdict { READ, WRITE, UNPARSED, INTERRUPTED }
 
     static int classify(CharSequence sql) {
         long hash = Digest.hash(sql);
@@ -51,16 +54,22 @@ final class StructuredClassifier {
         if (cached != null) {
             return cached;
         }
-        int scan = Classifier.scanAll(sql);
+        int scan = LexicalClassifier.scanAll(sql);
         Verdict v = parse(sql);
-        int flags = v == Verdict.READ ? scan : QueryType.WRITE | (scan & QueryType.MULTI_STATEMENT);
+        int flags = switch (v) {
+            case READ -> scan;
+            case WRITE -> QueryType.WRITE | (scan & QueryType.MULTI_STATEMENT);
+            // Not parsed: a write, keeping what the lexer saw (a user variable assigned, a locking
+            // clause) for the router; READ goes, so nothing sends it to a replica.
+            case UNPARSED, INTERRUPTED -> QueryType.WRITE | (scan & ~QueryType.READ);
+        };
         if (v != Verdict.INTERRUPTED) {
             CACHE.put(sql, hash, flags);
         }
         return flags;
     }
 
-    /** Whether jsqlparser reads the first statement as a SELECT whose WITH items only select. */
+    /** READ if jsqlparser reads the first statement as a SELECT whose WITH items only select. */
     private static Verdict parse(CharSequence sql) {
         String text = Digest.firstStatementForParser(sql);
         if (text.isBlank()) {
@@ -78,11 +87,11 @@ final class StructuredClassifier {
             }
             PARSE_FAILURES.increment();
             LOG.debug("jsqlparser cannot parse a statement, classified as a write: {}", e.toString());
-            return Verdict.WRITE;
+            return Verdict.UNPARSED;
         } catch (RuntimeException | StackOverflowError e) {
             PARSE_FAILURES.increment();
             LOG.debug("jsqlparser failed on a statement, classified as a write: {}", e.toString());
-            return Verdict.WRITE;
+            return Verdict.UNPARSED;
         }
         if (!(st instanceof Select select)) {
             return Verdict.WRITE;

@@ -8,8 +8,11 @@ import java.util.Locale;
  * Finds the MaxScale hint comments of a statement and reads each into an {@link Action}. A hint
  * comment is a {@code -- } (dash, dash, whitespace), {@code #} or {@code /* *}{@code /} comment whose
  * text starts with the word {@code maxscale} (any case); text in strings and quoted names, and
- * MariaDB executable comments ({@code /*! *}{@code /}, which are SQL), are not comments. Every hint
- * comment of the statement is read, in order. A malformed body gives no action. Stateless.
+ * MariaDB executable comments ({@code /*! *}{@code /}, which are SQL), are not comments; nor is an
+ * unterminated {@code /*}, a syntax error on the server. Every hint comment of the statement is
+ * read, in order: MaxScale's documentation says only a statement's first comment is processed, so
+ * this differs only for a statement with a hint comment after another comment, which MaxScale
+ * would ignore. A malformed body gives no action. Stateless.
  *
  * <p>Bodies, after {@code maxscale}:
  * <pre>

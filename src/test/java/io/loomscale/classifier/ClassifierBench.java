@@ -12,10 +12,11 @@ import java.util.Set;
  * A micro benchmark (not a test): the median cost per statement of {@link Classifier#classify} once
  * warm, over sysbench's oltp statements, over the whole corpus, and for slow-path cache hits; plus
  * the bytes allocated per call and a check that sysbench never reaches the slow path. Each sample
- * is the mean of a batch of calls on one statement; the median is over all samples. Run after
- * {@code mvn test-compile}:
- * {@code java -cp target/classes:target/test-classes:$(cat cp.txt) io.loomscale.classifier.ClassifierBench [rounds]}
- * (the class path of {@code mvn dependency:build-classpath}, for jsqlparser).
+ * is the mean of a batch of calls on one statement; the median is over all samples. Run:
+ * <pre>
+ * mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * java -cp target/classes:target/test-classes:$(cat /tmp/cp.txt) io.loomscale.classifier.ClassifierBench [rounds]
+ * </pre>
  */
 public final class ClassifierBench {
     private static final String C = "'83868641912-28773972837-60736120486-75162659906-27563526494-20381887404-"
@@ -63,6 +64,14 @@ public final class ClassifierBench {
                 after.hits() + after.misses() - before.hits() - before.misses());
         report("classify, whole corpus (" + corpus.size() + " statements)", corpus, rounds);
         report("classify, slow-path cache hits (WITH ...)", SLOW_PATH, rounds);
+
+        int parses = 200;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < parses; i++) { // distinct digests: each one a jsqlparser parse
+            sink += Classifier.classify("WITH c AS (SELECT id FROM orders_" + i + " WHERE a > 5) SELECT COUNT(*) FROM c");
+        }
+        System.out.printf("classify, slow-path misses (a parse each, %d distinct): mean %.0f us%n", parses,
+                (System.nanoTime() - t0) / 1000.0 / parses);
 
         Set<String> temps = Set.of("tmp_orders", "session_scratch");
         System.out.printf("referencesAny, sysbench, 2 names: median %.0f ns, %.1f bytes/call%n",

@@ -32,9 +32,11 @@ class StructuredClassifierTest {
         "(WITH c AS (SELECT 1) SELECT * FROM c) -> READ",
         "FROBNICATE ALL THE THINGS -> WRITE",
         "@x -> WRITE",
+        "WITH c AS (SELECT 1 AS a) SELECT a INTO @v FROM c -> WRITE|USERVAR_WRITE",
+        "WITH c AS (SELECT 1) SELECT * FROM c LOCK IN SHARE MODE -> WRITE|LOCKING_READ",
     })
     void classifiesWhatTheLexerCannot(String sql, String expected) {
-        assertEquals(Classifier.UNSURE, Classifier.fastPath(sql), "the lexer leaves it to the slow path");
+        assertEquals(LexicalClassifier.UNSURE, LexicalClassifier.classify(sql), "the lexer leaves it to the slow path");
         assertEquals(QueryType.describe(QueryType.parse(expected)), QueryType.describe(Classifier.classify(sql)));
     }
 
@@ -75,7 +77,7 @@ class StructuredClassifierTest {
     void sysbenchStatementsNeverTakeTheSlowPath() {
         Classifier.SlowPathStats before = Classifier.slowPathStats();
         for (String sql : ClassifierBench.SYSBENCH) {
-            assertNotEquals(Classifier.UNSURE, Classifier.fastPath(sql), sql);
+            assertNotEquals(LexicalClassifier.UNSURE, LexicalClassifier.classify(sql), sql);
             assertTrue(Classifier.classify(sql) != 0, sql);
         }
         Classifier.SlowPathStats after = Classifier.slowPathStats();
@@ -87,7 +89,7 @@ class StructuredClassifierTest {
         for (String sql : List.of("SELECT 1", "INSERT INTO t VALUES (1)", "SET NAMES utf8mb4", "SHOW TABLES",
                 "CREATE TABLE t (a INT)", "LOCK TABLES t WRITE", "XA START 'x'", "HANDLER t OPEN", "DO 1",
                 "SET STATEMENT max_statement_time=1 FOR SELECT 1", "ANALYZE SELECT 1", "LOAD DATA INFILE 'x' INTO TABLE t")) {
-            assertNotEquals(Classifier.UNSURE, Classifier.fastPath(sql), sql);
+            assertNotEquals(LexicalClassifier.UNSURE, LexicalClassifier.classify(sql), sql);
         }
     }
 }
