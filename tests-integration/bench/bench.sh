@@ -4,6 +4,11 @@
 # A manual benchmark: tests and CI never run it.
 #
 # Usage: tests-integration/bench/bench.sh [options]
+#   --router R             LoomScale router: readconnroute (default) or
+#                          readwritesplit (env ROUTER); see "readwritesplit" below
+#   --tests "..."          sysbench tests to run (env BENCH_TESTS; default
+#                          "oltp_point_select oltp_read_only", with
+#                          readwritesplit "oltp_read_only oltp_read_write")
 #   --rounds N             measured rounds per test and endpoint (default 2; env ROUNDS)
 #   --time S               seconds per measured sysbench run (default 30; env BENCH_TIME)
 #   --warmup S             discarded warm-up per test and endpoint (default 10; env WARMUP)
@@ -26,10 +31,29 @@
 # warm-up per endpoint and ROUNDS rounds alternating direct -> haproxy ->
 # loomscale. CPU per query is the utime+stime of the haproxy / proxy process
 # (/proc/PID/stat, CLK_TCK) during its runs divided by the queries served.
+# Errors are sysbench's "ignored errors:" and "reconnects:" counts and its
+# FATAL lines (a run that fails is listed with them).
 # Finally it opens SESSIONS idle sessions through the proxy and prints its RSS
 # and heap. Everything it started is stopped at exit (Ctrl-C included).
 # The report is printed and written to $TMPDIR/loomscale-bench-DATE.txt
 # (raw sysbench output next to it, *.raw.log).
+#
+# readwritesplit (--router readwritesplit): the proxy's service is
+# readwritesplit over a mariadbmon monitor of all three servers, and HAProxy
+# has a second TCP frontend, balance roundrobin over the two replicas
+# ("haproxy-rr"). After prepare the script waits until both replicas have the
+# primary's GTID position (and again before every run, so one endpoint's
+# replication backlog does not load the next one's run). Endpoints per test:
+#   read-only tests (oltp_read_only, oltp_point_select, select_random_*):
+#     direct (primary), haproxy-rr (round-robin over the replicas), loomscale;
+#   other tests (oltp_read_write ...): direct, haproxy (the primary only:
+#     writes through round-robin over read-only replicas would fail), loomscale.
+# The report adds where the statements ran (share of "Questions" on the
+# primary / replica1 / replica2). sysbench wraps each oltp_* event in
+# BEGIN ... COMMIT, which readwritesplit routes to the primary like MaxScale;
+# --tests oltp_read_only --sysbench-args "--skip_trx=on" sends the reads as
+# autocommit statements, spread over the replicas (oltp_read_write without
+# transactions fails on its own: concurrent DELETE/INSERT pairs, error 1062).
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=../lib/common.sh
@@ -39,6 +63,18 @@ ROOT="$(project_root)"
 BENCH_DIR="$ROOT/tests-integration/bench"
 CLUSTER_SH="$ROOT/tests-integration/cluster.sh"
 BASE_PORT=33306
+
+# The exact command line, for the report, with the environment settings this script reads.
+CMDLINE=""
+for v in ROUTER BENCH_TESTS ROUNDS BENCH_TIME WARMUP THREADS SESSIONS PROXY_ARGS; do
+    if [[ -n "${!v:-}" ]]; then
+        CMDLINE+="$v=$(printf '%q' "${!v}") "
+    fi
+done
+CMDLINE+="$(printf '%q' "$0")"
+if (($#)); then
+    CMDLINE+="$(printf ' %q' "$@")"
+fi
 
 ROUNDS="${ROUNDS:-2}"
 TIME="${BENCH_TIME:-30}"
@@ -50,7 +86,8 @@ PROXY_ARGS="${PROXY_ARGS:-}"
 LS_THREADS=1
 SYSBENCH_EXTRA=""
 KEEP=0
-TESTS=(oltp_point_select oltp_read_only)
+ROUTER="${ROUTER:-readconnroute}"
+TESTS_ARG="${BENCH_TESTS:-}"
 ENDPOINTS=(direct haproxy loomscale)
 
 usage() {
@@ -61,6 +98,8 @@ usage() {
 need_val() { [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value"; }
 while [[ $# -gt 0 ]]; do
     case "$1" in
+        --router) need_val "$@"; ROUTER="$2"; shift 2 ;;
+        --tests) need_val "$@"; TESTS_ARG="$2"; shift 2 ;;
         --rounds) need_val "$@"; ROUNDS="$2"; shift 2 ;;
         --time) need_val "$@"; TIME="$2"; shift 2 ;;
         --warmup) need_val "$@"; WARMUP="$2"; shift 2 ;;
@@ -80,6 +119,18 @@ for v in ROUNDS TIME THREADS SESSIONS LS_THREADS; do
     [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, got '${!v}'"
 done
 [[ "$WARMUP" =~ ^[0-9]+$ ]] || die "WARMUP must be an integer >= 0, got '$WARMUP'"
+case "$ROUTER" in
+    readconnroute) RWS=0; TESTS=(oltp_point_select oltp_read_only) ;;
+    readwritesplit) RWS=1; TESTS=(oltp_read_only oltp_read_write) ;;
+    *) die "unknown router '$ROUTER' (want readconnroute or readwritesplit)" ;;
+esac
+if [[ -n "$TESTS_ARG" ]]; then
+    read -r -a TESTS <<<"$TESTS_ARG"
+fi
+((${#TESTS[@]})) || die "--tests needs at least one sysbench test"
+for t in "${TESTS[@]}"; do
+    [[ "$t" =~ ^[a-z][a-z_]*$ ]] || die "not a sysbench test name: '$t' (e.g. oltp_read_only)"
+done
 WITH_LS=0
 for ep in "${ENDPOINTS[@]}"; do
     case "$ep" in
@@ -183,12 +234,69 @@ mkdir -p "$WORK/log" "$WORK/data"
 
 CLUSTER_STARTED=1
 "$CLUSTER_SH" start --base-port "$BASE_PORT" --dir "$WORK/cluster" --max-connections 6000 >/dev/null
+cluster_env() { sed -n "s/^$1=//p" "$WORK/cluster/cluster.env"; }
 PRIMARY_PORT="$BASE_PORT"
-PRIMARY_SOCKET="$(sed -n 's/^PRIMARY_SOCKET=//p' "$WORK/cluster/cluster.env")"
+PRIMARY_SOCKET="$(cluster_env PRIMARY_SOCKET)"
+REPLICA1_PORT="$(cluster_env REPLICA1_PORT)"
+REPLICA2_PORT="$(cluster_env REPLICA2_PORT)"
+SOCKETS=("$PRIMARY_SOCKET" "$(cluster_env REPLICA1_SOCKET)" "$(cluster_env REPLICA2_SOCKET)")
+SERVER_NAMES=(primary replica1 replica2)
+
+# sql_on IDX SQL: root over the unix socket of server IDX (0 primary, 1 and 2 replicas).
+sql_on() {
+    "$MARIADB_CLIENT" --no-defaults --protocol=socket --socket="${SOCKETS[$1]}" -uroot \
+        --connect-timeout=5 -Nse "$2"
+}
+
+# Waits until both replicas applied everything the primary has binlogged
+# (MASTER_GTID_WAIT on each), for at most SECS seconds; dies with the
+# replica's position and replication error otherwise.
+wait_replicas() { # SECS
+    local secs="$1" target i deadline r io sq err
+    target="$(sql_on 0 'SELECT @@GLOBAL.gtid_binlog_pos')" || die "cannot read the primary's gtid_binlog_pos"
+    deadline=$((SECONDS + secs))
+    for i in 1 2; do
+        while :; do
+            r="$(sql_on "$i" "SELECT MASTER_GTID_WAIT('$target', 1)" 2>/dev/null || echo error)"
+            [[ "$r" == 0 ]] && break
+            if ((SECONDS >= deadline)); then
+                read -r io sq err < <(sql_on "$i" 'SHOW SLAVE STATUS\G' 2>/dev/null | awk -F': ' '
+                    $1 ~ /Slave_IO_Running$/ {io = $2} $1 ~ /Slave_SQL_Running$/ {sq = $2}
+                    $1 ~ /Last_(IO|SQL)_Error$/ && $2 != "" {e = e " " $2}
+                    END {print (io == "" ? "?" : io), (sq == "" ? "?" : sq), e}') || true
+                die "${SERVER_NAMES[$i]} did not reach the primary's GTID position '$target' within ${secs}s" \
+                    "(it is at '$(sql_on "$i" 'SELECT @@GLOBAL.gtid_current_pos' 2>/dev/null || echo '?')'," \
+                    "Slave_IO_Running=${io:-?} Slave_SQL_Running=${sq:-?}${err:+, error:$err})"
+            fi
+        done
+    done
+}
 
 # --- loomscale -------------------------------------------------------------
 
 write_loomscale_config() {
+    local servers='"primary"' service
+    if ((RWS)); then
+        servers='"primary", "replica1", "replica2"'
+        service='[service.rws]
+router = "readwritesplit"
+cluster = "mon"
+user = "loomscale"
+password = "loomscale"
+
+[listener.rws]
+service = "rws"'
+    else
+        service='[service.rcr]
+router = "readconnroute"
+router_options = "master"
+cluster = "mon"
+user = "loomscale"
+password = "loomscale"
+
+[listener.rcr]
+service = "rcr"'
+    fi
     cat >"$WORK/loomscale.toml" <<EOF
 [loomscale]
 threads = $LS_THREADS
@@ -198,23 +306,29 @@ datadir = "$WORK/data"
 [server.primary]
 address = "127.0.0.1"
 port = $PRIMARY_PORT
+EOF
+    if ((RWS)); then
+        cat >>"$WORK/loomscale.toml" <<EOF
+
+[server.replica1]
+address = "127.0.0.1"
+port = $REPLICA1_PORT
+
+[server.replica2]
+address = "127.0.0.1"
+port = $REPLICA2_PORT
+EOF
+    fi
+    cat >>"$WORK/loomscale.toml" <<EOF
 
 [monitor.mon]
 module = "mariadbmon"
-servers = ["primary"]
+servers = [$servers]
 user = "loomscale"
 password = "loomscale"
 monitor_interval = "1s"
 
-[service.rcr]
-router = "readconnroute"
-router_options = "master"
-cluster = "mon"
-user = "loomscale"
-password = "loomscale"
-
-[listener.rcr]
-service = "rcr"
+$service
 address = "127.0.0.1"
 port = $LS_PORT
 EOF
@@ -248,7 +362,34 @@ start_loomscale() {
         ((SECONDS < deadline)) || proxy_fail "loomscale did not serve 'SELECT 1' on port $LS_PORT within 90s"
         sleep 0.5
     done
+    ((RWS)) && wait_rws_replicas
     log "loomscale ready (pid $PROXY_PID)"
+}
+
+# readwritesplit sends a read to a replica only once its monitor has seen the
+# replicas: wait until 'SELECT @@server_id' through the proxy (a new session
+# each time) is answered by a replica (server ids 2 and 3), then try a little
+# to see both.
+wait_rws_replicas() {
+    local deadline id seen=" " tries=0
+    deadline=$((SECONDS + 60))
+    until [[ "$seen" == *" 2 "* && "$seen" == *" 3 "* ]]; do
+        id="$("$MARIADB_CLIENT" --no-defaults -h127.0.0.1 -P"$LS_PORT" -uapp -papp_pw sbtest \
+            --connect-timeout=2 -Nse 'SELECT @@server_id' 2>/dev/null || true)"
+        if [[ "$id" == [23] && "$seen" != *" $id "* ]]; then
+            seen+="$id "
+        fi
+        if [[ "$seen" != " " ]]; then
+            ((++tries < 20)) || break
+        else
+            pid_alive "$PROXY_PID" || proxy_fail "loomscale exited during startup"
+            ((SECONDS < deadline)) \
+                || proxy_fail "readwritesplit sent no read to a replica within 60s (last 'SELECT @@server_id': '${id:-no answer}')"
+            sleep 0.5
+        fi
+    done
+    seen="${seen# }"
+    log "readwritesplit reads reach replica server id(s) ${seen% } (of 2 and 3)"
 }
 
 LS_PORT=""
@@ -277,6 +418,20 @@ listen mariadb
     bind 127.0.0.1:$HA_PORT
     server primary 127.0.0.1:$PRIMARY_PORT
 EOF
+HA_RR_PORT=""
+if ((RWS)); then
+    # The readwritesplit peer: per-connection round-robin over the replicas,
+    # no statement inspection (writes through it fail on the read-only replicas).
+    HA_RR_PORT="$(free_port $((HA_PORT + 1)))"
+    cat >>"$WORK/haproxy.cfg" <<EOF
+
+listen mariadb_rr
+    bind 127.0.0.1:$HA_RR_PORT
+    balance roundrobin
+    server replica1 127.0.0.1:$REPLICA1_PORT
+    server replica2 127.0.0.1:$REPLICA2_PORT
+EOF
+fi
 "$HAPROXY" -c -q -f "$WORK/haproxy.cfg" || die "haproxy rejected $WORK/haproxy.cfg"
 "$HAPROXY" -f "$WORK/haproxy.cfg" -D -p "$WORK/haproxy.pid" </dev/null >"$WORK/haproxy.out" 2>&1 \
     || die "haproxy failed to start: $(tail -n 3 "$WORK/haproxy.out")"
@@ -286,7 +441,15 @@ until port_in_use "$HA_PORT"; do
     ((SECONDS < deadline)) || die "haproxy not listening on $HA_PORT after 10s"
     sleep 0.1
 done
-log "haproxy ready on port $HA_PORT (pid $HAPROXY_PID)"
+if ((RWS)); then
+    until port_in_use "$HA_RR_PORT"; do
+        ((SECONDS < deadline)) || die "haproxy not listening on $HA_RR_PORT after 10s"
+        sleep 0.1
+    done
+    log "haproxy ready on port $HA_PORT (primary) and $HA_RR_PORT (round-robin over the replicas) (pid $HAPROXY_PID)"
+else
+    log "haproxy ready on port $HA_PORT (pid $HAPROXY_PID)"
+fi
 
 # --- sysbench --------------------------------------------------------------
 
@@ -306,16 +469,39 @@ endpoint_port() {
     case "$1" in
         direct) echo "$PRIMARY_PORT" ;;
         haproxy) echo "$HA_PORT" ;;
+        haproxy-rr) echo "$HA_RR_PORT" ;;
         loomscale) echo "$LS_PORT" ;;
     esac
 }
 
 endpoint_pid() {
     case "$1" in
-        haproxy) echo "$HAPROXY_PID" ;;
+        haproxy | haproxy-rr) echo "$HAPROXY_PID" ;;
         loomscale) echo "$PROXY_PID" ;;
         *) echo "" ;;
     esac
+}
+
+# Tests that only read: with readwritesplit their HAProxy peer is the
+# round-robin over the replicas.
+is_read_only_test() {
+    case "$1" in
+        oltp_read_only | oltp_point_select | select_random_points | select_random_ranges) return 0 ;;
+        *) return 1 ;;
+    esac
+}
+
+# The endpoints measured for TEST (ENDPOINTS, with haproxy -> haproxy-rr for
+# read-only tests in readwritesplit mode).
+test_endpoints() { # TEST
+    local ep
+    for ep in "${ENDPOINTS[@]}"; do
+        if ((RWS)) && [[ "$ep" == haproxy ]] && is_read_only_test "$1"; then
+            echo haproxy-rr
+        else
+            echo "$ep"
+        fi
+    done
 }
 
 # utime+stime of PID in clock ticks (all threads).
@@ -323,17 +509,52 @@ cpu_ticks() {
     awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$1/stat"
 }
 
+# "Questions" of the primary, replica1 and replica2 (space separated).
+questions_all() {
+    local i out=""
+    for i in 0 1 2; do
+        out+="$(sql_on "$i" "SHOW GLOBAL STATUS LIKE 'Questions'" | awk '{print $2}') "
+    done
+    echo "${out% }"
+}
+
+# sysbench's prepared-statement mode: the last --db-ps-mode in the extra
+# args, else its default 'auto' (server-side prepared statements when the
+# driver has them, which the MariaDB driver does).
+PS_MODE="auto"
+for a in ${sysbench_extra[@]+"${sysbench_extra[@]}"}; do
+    if [[ "$a" == --db-ps-mode=* ]]; then
+        PS_MODE="${a#--db-ps-mode=}"
+    fi
+done
+case "$PS_MODE" in
+    auto) PS_MODE="auto (server-side prepared statements)" ;;
+    disable) PS_MODE="disable (text protocol)" ;;
+esac
+
 log "sysbench prepare (4 tables x 10000 rows) on the primary"
 sysbench_cmd oltp_read_only "$PRIMARY_PORT" prepare --threads=4 >>"$RAW" 2>&1 \
     || die "sysbench prepare failed; see $RAW"
+if ((RWS)); then
+    log "waiting for both replicas to have the sysbench tables"
+    wait_replicas 300
+fi
 
-declare -A Q T P95 N CPU FAIL
+declare -A Q T P95 N CPU FAIL ERR RECON SQ
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+FATALS=()
 
 # run_one TEST ENDPOINT SECONDS MEASURE(0|1)
 run_one() {
-    local test="$1" ep="$2" secs="$3" measure="$4" port pid c0=0 c1=0 out rc=0 q t p
+    local test="$1" ep="$2" secs="$3" measure="$4" port pid c0=0 c1=0 out rc=0 q t p e rcn q0="" q1="" k
+    local -a d0 d1
+    k="$test,$ep"
     port="$(endpoint_port "$ep")"
     pid="$(endpoint_pid "$ep")"
+    if ((RWS)); then
+        wait_replicas 120
+        q0="$(questions_all)"
+    fi
     if [[ -n "$pid" ]]; then
         pid_alive "$pid" || die "$ep (pid $pid) is no longer running"
         c0="$(cpu_ticks "$pid")"
@@ -344,42 +565,61 @@ run_one() {
         pid_alive "$pid" || die "$ep (pid $pid) died during the $test run; see $RAW"
         c1="$(cpu_ticks "$pid")"
     fi
+    if ((RWS)); then
+        q1="$(questions_all)"
+    fi
     {
         printf '=== %s %s %ss measure=%s rc=%s\n' "$test" "$ep" "$secs" "$measure" "$rc"
         printf '%s\n' "$out"
     } >>"$RAW"
-    read -r q t p < <(printf '%s\n' "$out" | awk '
+    read -r q t p e rcn < <(printf '%s\n' "$out" | awk '
         /^ *queries:/ {q = $2}
         /^ *total time:/ {t = $3; sub(/s$/, "", t)}
         /95th percentile:/ {p = $3}
-        END {print (q == "" ? 0 : q), (t == "" ? 0 : t), (p == "" ? 0 : p)}')
+        /^ *ignored errors:/ {e = $3}
+        /^ *reconnects:/ {r = $2}
+        END {print (q == "" ? 0 : q), (t == "" ? 0 : t), (p == "" ? 0 : p), (e == "" ? 0 : e), (r == "" ? 0 : r)}')
     if ((rc != 0)) || [[ "$q" == 0 ]]; then
         log "  $test via $ep: FAILED (sysbench exit $rc; see $RAW)"
-        ((measure)) && FAIL[$test,$ep]=$((${FAIL[$test,$ep]:-0} + 1))
+        ((measure)) && FAIL[$k]=$((${FAIL[$k]:-0} + 1))
+        FATALS+=("$test via $ep ($( ((measure)) && echo "measured" || echo "warm-up"), exit $rc):")
+        while IFS= read -r l; do
+            FATALS+=("    $l")
+        done < <(printf '%s\n' "$out" | { grep -E 'FATAL|ERROR' || printf '%s\n' "$out" | tail -n 2; } | head -n 4)
         return 0
     fi
     if ((!measure)); then
-        log "  $test via $ep: $q queries in ${t}s, p95 ${p} ms (warm-up, discarded)"
+        log "  $test via $ep: $q queries in ${t}s, p95 ${p} ms, errors $e, reconnects $rcn (warm-up, discarded)"
         return 0
     fi
-    log "  $test via $ep: $q queries in ${t}s, p95 ${p} ms"
-    Q[$test,$ep]=$((${Q[$test,$ep]:-0} + q))
-    T[$test,$ep]="$(awk -v a="${T[$test,$ep]:-0}" -v b="$t" 'BEGIN {printf "%.4f", a + b}')"
-    P95[$test,$ep]="$(awk -v a="${P95[$test,$ep]:-0}" -v b="$p" 'BEGIN {printf "%.4f", a + b}')"
-    N[$test,$ep]=$((${N[$test,$ep]:-0} + 1))
-    CPU[$test,$ep]=$((${CPU[$test,$ep]:-0} + c1 - c0))
+    log "  $test via $ep: $q queries in ${t}s, p95 ${p} ms, errors $e, reconnects $rcn"
+    Q[$k]=$((${Q[$k]:-0} + q))
+    T[$k]="$(awk -v a="${T[$k]:-0}" -v b="$t" 'BEGIN {printf "%.4f", a + b}')"
+    P95[$k]="$(awk -v a="${P95[$k]:-0}" -v b="$p" 'BEGIN {printf "%.4f", a + b}')"
+    N[$k]=$((${N[$k]:-0} + 1))
+    CPU[$k]=$((${CPU[$k]:-0} + c1 - c0))
+    ERR[$k]=$((${ERR[$k]:-0} + e))
+    RECON[$k]=$((${RECON[$k]:-0} + rcn))
+    if ((RWS)); then
+        read -r -a d0 <<<"$q0"
+        read -r -a d1 <<<"$q1"
+        SQ[$k]="$(awk -v s="${SQ[$k]:-0 0 0}" -v a="${d0[*]}" -v b="${d1[*]}" 'BEGIN {
+            split(s, x, " "); split(a, y, " "); split(b, z, " ")
+            printf "%d %d %d", x[1] + z[1] - y[1], x[2] + z[2] - y[2], x[3] + z[3] - y[3]}')"
+    fi
 }
 
 for test in "${TESTS[@]}"; do
+    mapfile -t test_eps < <(test_endpoints "$test")
     if ((WARMUP > 0)); then
         log "$test: ${WARMUP}s warm-up per endpoint"
-        for ep in "${ENDPOINTS[@]}"; do
+        for ep in "${test_eps[@]}"; do
             run_one "$test" "$ep" "$WARMUP" 0
         done
     fi
     for ((r = 1; r <= ROUNDS; r++)); do
         log "$test: round $r/$ROUNDS"
-        for ep in "${ENDPOINTS[@]}"; do
+        for ep in "${test_eps[@]}"; do
             run_one "$test" "$ep" "$TIME" 1
         done
     done
@@ -393,30 +633,70 @@ qps_of() { # TEST EP -> queries/s or empty
     awk -v q="${Q[$k]}" -v t="${T[$k]}" 'BEGIN {if (t > 0) printf "%.1f", q / t}'
 }
 
+# qps ratio A/B of TEST, or "-".
+ratio_of() { # TEST EP_A EP_B
+    awk -v a="$(qps_of "$1" "$2")" -v b="$(qps_of "$1" "$3")" 'BEGIN {print (a > 0 && b > 0) ? sprintf("%.3f", a / b) : "-"}'
+}
+
+# CPU microseconds per query of TEST via EP, or "-".
+cpu_us_of() { # TEST EP
+    local k="$1,$2"
+    [[ -n "${N[$k]:-}" && "$2" != direct ]] || { echo -; return 0; }
+    awk -v cpu="${CPU[$k]}" -v q="${Q[$k]}" -v tck="$CLK_TCK" 'BEGIN {print (q > 0) ? sprintf("%.2f", cpu * 1e6 / tck / q) : "-"}'
+}
+
+CPU_MODEL="$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
 say "LoomScale benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-say "  host: $(nproc) cores, $(uname -r); $("$MARIADBD" --version | awk '{print $3}')${JAVA_HOME:+; $("$JAVA_HOME/bin/java" -version 2>&1 | head -n1)}"
+say "  command: $CMDLINE"
+say "  host: $(nproc) cores${CPU_MODEL:+ ($CPU_MODEL)}, $(uname -r); $("$MARIADBD" --version | awk '{print $3}')${JAVA_HOME:+; $("$JAVA_HOME/bin/java" -version 2>&1 | head -n1)}"
+say "  load average before the runs: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "  $("$HAPROXY" -v | head -n1)"
-say "  sysbench: --threads=$THREADS --time=$TIME, $ROUNDS round(s), ${WARMUP}s warm-up, tables=4 x 10000${SYSBENCH_EXTRA:+, extra: $SYSBENCH_EXTRA}"
-say "  loomscale: threads=$LS_THREADS${PROXY_ARGS:+, JVM args: $PROXY_ARGS}"
+say "  sysbench: --threads=$THREADS --time=$TIME, $ROUNDS round(s), ${WARMUP}s warm-up, tables=4 x 10000, db-ps-mode=$PS_MODE${SYSBENCH_EXTRA:+, extra: $SYSBENCH_EXTRA}"
+say "  loomscale: $ROUTER, threads=$LS_THREADS${PROXY_ARGS:+, JVM args: $PROXY_ARGS}"
+if ((RWS)); then
+    say "  endpoints: direct = the primary; haproxy-rr = HAProxy TCP balance roundrobin over replica1 and"
+    say "    replica2 (read-only tests); haproxy = HAProxy TCP to the primary only (tests that write: they would"
+    say "    fail on the read-only replicas through round-robin); loomscale = readwritesplit over a mariadbmon"
+    say "    monitor of all three servers. 'vs haproxy' is against the test's HAProxy endpoint. 'stmts p/r1/r2'"
+    say "    is the share of the servers' Questions (primary/replica1/replica2) during the measured runs."
+    if ! [[ " $SYSBENCH_EXTRA " =~ \ --skip[_-]trx(=(on|1|true|yes))?\  ]]; then
+        say "  note: sysbench runs each oltp event in BEGIN ... COMMIT, which readwritesplit routes to the primary"
+        say "    (like MaxScale). --tests oltp_read_only --sysbench-args \"--skip_trx=on\" sends the reads as"
+        say "    autocommit statements, which it spreads over the replicas (not for oltp_read_write: without"
+        say "    transactions sysbench's DELETE/INSERT pairs of concurrent threads collide, error 1062)."
+    fi
+fi
 say ""
-say "$(printf '%-18s %-10s %12s %9s %10s %11s %14s' test endpoint queries/s 'p95 ms' 'vs direct' 'vs haproxy' 'CPU us/query')"
+header="$(printf '%-18s %-10s %12s %9s %10s %11s %14s %8s %10s' test endpoint queries/s 'p95 ms' 'vs direct' 'vs haproxy' 'CPU us/query' errors reconnects)"
+((RWS)) && header+="$(printf ' %14s' 'stmts p/r1/r2')"
+say "$header"
 for test in "${TESTS[@]}"; do
+    mapfile -t test_eps < <(test_endpoints "$test")
+    ha_ep=""
+    for ep in "${test_eps[@]}"; do
+        [[ "$ep" == haproxy* ]] && ha_ep="$ep"
+    done
     direct_qps="$(qps_of "$test" direct)"
-    ha_qps="$(qps_of "$test" haproxy)"
-    for ep in "${ENDPOINTS[@]}"; do
+    ha_qps="${ha_ep:+$(qps_of "$test" "$ha_ep")}"
+    for ep in "${test_eps[@]}"; do
         k="$test,$ep"
         qps="$(qps_of "$test" "$ep")"
         if [[ -z "$qps" ]]; then
-            say "$(printf '%-18s %-10s %12s' "$test" "$ep" "FAILED (${FAIL[$k]:-0} runs; see raw log)")"
+            say "$(printf '%-18s %-10s %12s' "$test" "$ep" "FAILED (${FAIL[$k]:-0} runs; see below and the raw log)")"
             continue
         fi
         line="$(awk -v test="$test" -v ep="$ep" -v qps="$qps" -v d="$direct_qps" -v h="$ha_qps" \
-            -v p="${P95[$k]}" -v n="${N[$k]}" -v cpu="${CPU[$k]}" -v q="${Q[$k]}" -v tck="$CLK_TCK" 'BEGIN {
+            -v p="${P95[$k]}" -v n="${N[$k]}" -v cpu="$(cpu_us_of "$test" "$ep")" \
+            -v e="${ERR[$k]}" -v r="${RECON[$k]}" 'BEGIN {
                 vd = (d > 0) ? sprintf("%.3f", qps / d) : "-"
                 vh = (h > 0 && ep != "direct") ? sprintf("%.3f", qps / h) : "-"
-                c = (ep != "direct" && q > 0) ? sprintf("%.2f", cpu * 1e6 / tck / q) : "-"
-                printf "%-18s %-10s %12.1f %9.2f %10s %11s %14s", test, ep, qps, p / n, vd, vh, c
+                printf "%-18s %-10s %12.1f %9.2f %10s %11s %14s %8d %10d", test, ep, qps, p / n, vd, vh, cpu, e, r
             }')"
+        if ((RWS)); then
+            line+="$(awk -v s="${SQ[$k]:-0 0 0}" 'BEGIN {
+                split(s, x, " "); t = x[1] + x[2] + x[3]
+                printf " %14s", (t > 0) ? sprintf("%.0f/%.0f/%.0f", 100 * x[1] / t, 100 * x[2] / t, 100 * x[3] / t) : "-"}')"
+        fi
         if [[ -n "${FAIL[$k]:-}" ]]; then
             line+="  (${FAIL[$k]} failed run(s) ignored)"
         fi
@@ -424,6 +704,45 @@ for test in "${TESTS[@]}"; do
     done
 done
 say ""
+
+if ((RWS && WITH_LS)); then
+    say "readwritesplit:"
+    for test in "${TESTS[@]}"; do
+        mapfile -t test_eps < <(test_endpoints "$test")
+        for ha_ep in "${test_eps[@]}"; do
+            [[ "$ha_ep" == haproxy* ]] || continue
+            r="$(ratio_of "$test" loomscale "$ha_ep")"
+            note=""
+            if [[ "$ha_ep" == haproxy-rr && "$r" != - ]]; then
+                note="$(awk -v r="$r" 'BEGIN {print (r >= 0.8) ? " (target >= 0.8: met)" : " (target >= 0.8: NOT met)"}')"
+            fi
+            say "  $test: loomscale/$ha_ep throughput $r$note; CPU per query $(cpu_us_of "$test" loomscale) us vs $(cpu_us_of "$test" "$ha_ep") us ($(
+                awk -v a="$(cpu_us_of "$test" loomscale)" -v b="$(cpu_us_of "$test" "$ha_ep")" 'BEGIN {print (a > 0 && b > 0) ? sprintf("%.2fx", a / b) : "-"}'))"
+        done
+        k="$test,loomscale"
+        say "  $test: loomscale/direct throughput $(ratio_of "$test" loomscale direct); loomscale errors ${ERR[$k]:-0}, reconnects ${RECON[$k]:-0}, failed runs ${FAIL[$k]:-0}"
+    done
+    say ""
+fi
+
+if ((${#FATALS[@]})); then
+    say "failed sysbench runs:"
+    for l in "${FATALS[@]}"; do
+        say "  $l"
+    done
+    say ""
+fi
+
+if ((WITH_LS)); then
+    # The proxy's own complaints during the whole run (startup included).
+    mapfile -t proxy_warns < <(grep -E '\b(WARN|WARNING|ERROR)\b' "$WORK/loomscale.out" || true)
+    say "loomscale log ($WORK/loomscale.out): ${#proxy_warns[@]} WARN/ERROR line(s)"
+    for l in "${proxy_warns[@]:0:15}"; do
+        say "  $l"
+    done
+    ((${#proxy_warns[@]} > 15)) && say "  ... ($((${#proxy_warns[@]} - 15)) more)"
+    say ""
+fi
 
 # --- idle sessions -----------------------------------------------------------
 
@@ -455,10 +774,15 @@ opened="$(sed -n 's/^READY opened=\([0-9]*\).*/\1/p' <<<"$ready")"
 grep '^idle_sessions: [0-9]* x ' "$WORK/idle.err" >&2 || true
 sleep 2 # let the proxy settle
 rss1="$(rss_kb "$PROXY_PID")"
-backends="$("$MARIADB_CLIENT" --no-defaults --protocol=socket --socket="$PRIMARY_SOCKET" -uroot -Nse \
-    "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'app'" 2>/dev/null || echo '?')"
+app_conns() { # IDX
+    sql_on "$1" "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'app'" 2>/dev/null || echo '?'
+}
 say "idle sessions through loomscale: ${ready#READY }"
-say "  backend connections of user app on the primary: $backends"
+if ((RWS)); then
+    say "  backend connections of user app: primary $(app_conns 0), replica1 $(app_conns 1), replica2 $(app_conns 2)"
+else
+    say "  backend connections of user app on the primary: $(app_conns 0)"
+fi
 say "  proxy threads: $(threads_of "$PROXY_PID")"
 say "  proxy RSS: before $((rss0 / 1024)) MiB, with sessions $((rss1 / 1024)) MiB$(
     ((opened > 0)) && awk -v a="$rss0" -v b="$rss1" -v n="$opened" 'BEGIN {printf ", %.1f KiB per session", (b - a) / n}')"
