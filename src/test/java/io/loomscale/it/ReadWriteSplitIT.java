@@ -75,6 +75,17 @@ class ReadWriteSplitIT {
     }
 
     @Test
+    void firstReadsOfShortSessionsSpreadOverBothReplicas() throws SQLException {
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            try (Connection c = Db.app(port)) {
+                ids.add(Db.scalar(c, "SELECT @@server_id"));
+            }
+        }
+        assertEquals(replicaIds, ids, "one read per session, sessions one after another");
+    }
+
+    @Test
     void readsRaiseTheReplicasComSelectCountersNotThePrimarys() throws SQLException {
         String probe = "SELECT COUNT(*) FROM rws_t /* com_select probe */";
         long p0 = comSelect(cluster.primaryPort());

@@ -106,7 +106,8 @@ final class RwsSession implements RouterSession {
     private final Map<String, Integer> textStatements = new HashMap<>();
     private long lastKeepaliveCheck = System.nanoTime();
     private long lastTopUp;
-    private int rotation;
+    /** Where ties between equally good replicas start; random, so that short sessions do not all pick the first. */
+    private int rotation = java.util.concurrent.ThreadLocalRandom.current().nextInt(Integer.MAX_VALUE);
 
     RwsSession(ReadWriteSplit router, SessionContext ctx) {
         this.router = router;
