@@ -35,6 +35,19 @@ public final class Classifier {
     }
 
     /**
+     * The {@link QueryType} flags of {@code sql} when the lexer alone decides them, else
+     * {@link #UNDECIDED} (the statement needs the slow path: call {@link #classify} from a thread
+     * that may wait). Never waits; for selector threads.
+     */
+    public static int classifyWithoutWaiting(CharSequence sql) {
+        int f = LexicalClassifier.classify(sql);
+        return f != LexicalClassifier.UNSURE ? f : UNDECIDED;
+    }
+
+    /** What {@link #classifyWithoutWaiting} returns for a statement the lexer cannot decide. */
+    public static final int UNDECIDED = -1;
+
+    /**
      * For {@code CREATE [OR REPLACE] TEMPORARY TABLE [IF NOT EXISTS] [db.]name ...} (or a temporary
      * sequence, which is a table too) the name, unqualified, lower-cased and without backquotes; else
      * null. Only the first statement of a multi-statement is read.

@@ -74,6 +74,14 @@ public final class HintSession {
         return List.copyOf(own);
     }
 
+    /**
+     * Whether {@link #process} would return no hint for {@code sql} and change nothing: no hint
+     * comment in it and none on the stack. One scan, no allocation (a selector thread's check).
+     */
+    public boolean isInert(CharSequence sql) {
+        return stack.isEmpty() && !HintParser.mentionsTag(sql);
+    }
+
     /** The number of hints on the stack (diagnostics and tests). */
     public int depth() {
         return stack.size();

@@ -328,6 +328,55 @@ class ReadWriteSplitIT {
         }
     }
 
+    private static long handoffs() {
+        long n = 0;
+        for (io.loomscale.net.EventLoop l : proxy.runtime().loops()) {
+            n += l.handoffs();
+        }
+        return n;
+    }
+
+    /**
+     * The fast path: plain reads (text and prepared), autocommit writes and read-write
+     * transactions are routed by the selector thread, with no hand-off to the session; session
+     * commands still go through the session.
+     */
+    @Test
+    void plainStatementsAreRoutedWithoutAHandoffAndSessionCommandsWithOne() throws SQLException {
+        try (Connection c = Db.app(port, "useServerPrepStmts=true");
+             PreparedStatement ps = c.prepareStatement("SELECT ? + 1, @@server_id");
+             Statement st = c.createStatement()) {
+            ps.setInt(1, 0);
+            ps.executeQuery().close(); // the prepare itself goes through the session
+            Set<String> ids = new HashSet<>();
+            long before = handoffs();
+            for (int i = 0; i < 100; i++) {
+                ps.setInt(1, i);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals(i + 1, rs.getInt(1));
+                    ids.add(rs.getString(2));
+                }
+                ids.add(Db.scalarOf(st, "SELECT @@server_id"));
+                if (i % 10 == 0) {
+                    st.execute("UPDATE rws_t SET v = v WHERE id = 1");
+                    st.execute("BEGIN");
+                    assertEquals(primaryId, Db.scalarOf(st, "SELECT @@server_id"));
+                    st.execute("COMMIT");
+                }
+            }
+            long fast = handoffs() - before;
+            assertEquals(replicaIds, ids, "the reads still went to both replicas");
+            assertTrue(fast < 20, "hand-offs for 240 plain statements: " + fast);
+            before = handoffs();
+            for (int i = 0; i < 30; i++) {
+                st.execute("SET @n = " + i);
+            }
+            assertTrue(handoffs() - before >= 30, "session commands go through the session: " + (handoffs() - before));
+            assertEquals("29", Db.scalarOf(st, "SELECT @n"));
+        }
+    }
+
     @Test
     void unknownStatementIdIsAnErrorNotACrash() throws Exception {
         try (Connection c = Db.app(port)) {

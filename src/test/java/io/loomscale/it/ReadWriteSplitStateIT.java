@@ -162,6 +162,80 @@ class ReadWriteSplitStateIT {
     }
 
     @Test
+    void aBackendThatAnswersASessionCommandDifferentlyIsDropped() throws SQLException {
+        // A database that only replica 1 has (created there without replicating it): USE succeeds
+        // there and fails on the primary, whose answer the client gets, and on replica 2.
+        cluster.rootSql(cluster.primaryPort(), "GRANT ALL ON rws_only_r1.* TO 'app'@'%'");
+        cluster.waitForReplication();
+        onReplica1WithoutBinlog("CREATE DATABASE IF NOT EXISTS rws_only_r1");
+        try (TestProxy p = proxy("rws-diverge", "");
+             Connection c = Db.app(p.port("rws")); Statement st = c.createStatement()) {
+            Set<String> first = new java.util.HashSet<>();
+            for (int i = 0; i < 6; i++) {
+                first.add(Db.scalarOf(st, "SELECT @@server_id"));
+            }
+            assertEquals(Set.of(replica1Id, replica2Id), first, "both replicas in use at first");
+            SQLException e = assertThrows(SQLException.class, () -> st.execute("USE rws_only_r1"));
+            assertEquals(1049, e.getErrorCode(), "the primary's answer: unknown database");
+            for (int i = 0; i < 6; i++) {
+                try (ResultSet rs = st.executeQuery("SELECT @@server_id, DATABASE()")) {
+                    rs.next();
+                    assertEquals(replica2Id, rs.getString(1), "replica 1 answered differently and was dropped");
+                    assertEquals("test", rs.getString(2));
+                }
+            }
+        } finally {
+            onReplica1WithoutBinlog("DROP DATABASE IF EXISTS rws_only_r1");
+        }
+    }
+
+    /** Runs {@code sql} as root on replica 1 only: not written to its binary log, so replication is not disturbed. */
+    private static void onReplica1WithoutBinlog(String sql) throws SQLException {
+        try (Connection c = Db.connect(cluster.replicaPorts().get(0), null, TestCluster.ROOT_USER, TestCluster.ROOT_PASSWORD);
+             Statement st = c.createStatement()) {
+            st.execute("SET SESSION sql_log_bin = 0");
+            st.execute(sql);
+        }
+    }
+
+    @Test
+    void maxSlaveConnectionsBoundsTheReplicasOfASession() throws SQLException {
+        try (TestProxy p = proxy("rws-one-slave", "max_slave_connections = 1\n");
+             Connection c = Db.app(p.port("rws"))) {
+            assertEquals(1, p.server("server2").connections() + p.server("server3").connections(),
+                    "one replica connection");
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (int i = 0; i < 10; i++) {
+                ids.add(Db.scalar(c, "SELECT @@server_id"));
+            }
+            assertEquals(1, ids.size(), "one replica serves the session's reads: " + ids);
+        }
+    }
+
+    @Test
+    void masterAcceptReadsLetsThePrimaryServeReads() throws SQLException {
+        // The primary weighs ten times a replica: with master_accept_reads it wins the reads.
+        String servers = RwsConfigs.servers(cluster).replace("port = " + cluster.primaryPort() + "\n",
+                "port = " + cluster.primaryPort() + "\nweight = 10\n");
+        String extra = "master_accept_reads = true\nslave_selection_criteria = \"LEAST_GLOBAL_CONNECTIONS\"\n";
+        try (TestProxy p = TestProxy.start("rws-master-reads", servers + RwsConfigs.monitor()
+                + RwsConfigs.service("rws", extra) + TestProxy.listener("rws", "rws", TestProxy.freePort()))) {
+            RwsConfigs.awaitRoles(p);
+            try (Connection c = Db.app(p.port("rws"))) {
+                assertEquals(primaryId, Db.scalar(c, "SELECT @@server_id"), "the lightest-loaded server is the primary");
+            }
+        }
+        try (TestProxy p = TestProxy.start("rws-master-no-reads", servers + RwsConfigs.monitor()
+                + RwsConfigs.service("rws", "slave_selection_criteria = \"LEAST_GLOBAL_CONNECTIONS\"\n")
+                + TestProxy.listener("rws", "rws", TestProxy.freePort()))) {
+            RwsConfigs.awaitRoles(p);
+            try (Connection c = Db.app(p.port("rws"))) {
+                assertNotEquals(primaryId, Db.scalar(c, "SELECT @@server_id"), "without master_accept_reads: a replica");
+            }
+        }
+    }
+
+    @Test
     void withoutAPrimaryFailInstantlyRefusesSessionsAndErrorOnWriteKeepsReading() throws Exception {
         String objects = RwsConfigs.servers(cluster) + RwsConfigs.monitor()
                 + RwsConfigs.service("strict", "") + RwsConfigs.service("lenient", "master_failure_mode = \"error_on_write\"\n")

@@ -17,6 +17,7 @@ import io.loomscale.router.readwritesplit.RwsConfig.CausalReads;
 import io.loomscale.router.readwritesplit.RwsConfig.FailureMode;
 import io.loomscale.session.BackendConnection;
 import io.loomscale.session.BackendException;
+import io.loomscale.session.FastPath;
 import io.loomscale.session.SessionContext;
 import io.loomscale.session.Statement;
 import org.slf4j.Logger;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The routing half of one readwritesplit client session: plain sequential code on the session's
@@ -61,6 +63,9 @@ final class RwsSession implements RouterSession {
     static final int TO_MASTER = 1;
     static final int TO_SLAVE = 2;
     static final int TO_ALL = 3;
+    /** Statements the fast path leaves to the session: they change what the session tracks. */
+    static final int NOT_FAST = QueryType.CREATE_TMP_TABLE | QueryType.PREPARE_NAMED | QueryType.DEALLOCATE
+            | QueryType.EXECUTE_NAMED | QueryType.MULTI_STATEMENT | QueryType.CALL;
 
     private static final int ER_UNKNOWN_STMT_HANDLER = 1243;
     private static final int ER_OPTION_PREVENTS_STATEMENT = 1290;
@@ -69,39 +74,41 @@ final class RwsSession implements RouterSession {
     private static final int MASTER_ONLY = QueryType.WRITE | QueryType.LOCKING_READ | QueryType.MASTER_ONLY_FUNCTION
             | QueryType.MULTI_STATEMENT | QueryType.CALL | QueryType.XA;
 
-    private final ReadWriteSplit router;
-    private final RwsConfig cfg;
+    /** Held by whoever changes the routing state: the session's virtual thread, or the fast path (tryLock only). */
+    final ReentrantLock lock = new ReentrantLock();
+    final ReadWriteSplit router;
+    final RwsConfig cfg;
     private final SessionContext ctx;
 
     private final List<RwsBackend> open = new ArrayList<>();
-    private List<BackendConnection> view = List.of();
-    private RwsBackend master;
+    private volatile List<BackendConnection> view = List.of();
+    RwsBackend master;
     /** The session's primary connection failed or the primary changed: no more writes (2.1 has no master_reconnection). */
     private boolean masterLost;
 
     // Transaction state.
-    private boolean trxOpen;
-    private RwsBackend trxTarget;
-    private boolean autocommit = true;
-    private boolean lockedToMaster;
+    boolean trxOpen;
+    RwsBackend trxTarget;
+    boolean autocommit = true;
+    boolean lockedToMaster;
 
     /** The backend whose reply to the last statement may still be streaming, or null. */
-    private RwsBackend pending;
+    RwsBackend pending;
     /** The backend the last statement went to (continuations and {@code route to last} follow it). */
-    private RwsBackend last;
+    RwsBackend last;
     /** A read that may be sent again elsewhere if its backend fails before answering, or null. */
-    private byte[] retryPacket;
-    private boolean retryIsExecute;
+    byte[] retryPacket;
+    boolean retryIsExecute;
     /** A write went to the primary and its GTID is wanted (causal reads). */
-    private boolean gtidWanted;
+    boolean gtidWanted;
     private Gtid sessionGtid = Gtid.EMPTY;
 
     private final SessionHistory history;
-    private HintSession hintSession = new HintSession();
-    private final Set<String> tempTables = new HashSet<>();
-    private final Map<Integer, RwsStatement> statements = new HashMap<>();
+    HintSession hintSession = new HintSession();
+    final Set<String> tempTables = new HashSet<>();
+    final Map<Integer, RwsStatement> statements = new HashMap<>();
     private int nextStatementId = 1;
-    private int lastPreparedId;
+    int lastPreparedId;
     /** Text PREPARE names to the QueryType flags of their statement. */
     private final Map<String, Integer> textStatements = new HashMap<>();
     private long lastKeepaliveCheck = System.nanoTime();
@@ -360,8 +367,27 @@ final class RwsSession implements RouterSession {
 
     // ---------------------------------------------------------------- routing
 
+    /**
+     * A read-only transaction, a session command, a prepare: whatever the fast path leaves to the
+     * session. The session's virtual thread holds {@link #lock} while it routes; the selector
+     * thread's {@link RwsFastPath} only tries it, so neither waits for the other.
+     */
+    @Override
+    public FastPath fastPath() {
+        return cfg.causalReads() == CausalReads.NONE ? new RwsFastPath(this) : null;
+    }
+
     @Override
     public void route(Statement st) throws IOException {
+        lock.lock();
+        try {
+            routeLocked(st);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void routeLocked(Statement st) throws IOException {
         if (st.isContinuation()) {
             // More bytes of the last command (LOAD DATA LOCAL contents, a split packet).
             if (last != null && !last.isClosed()) {
@@ -370,7 +396,7 @@ final class RwsSession implements RouterSession {
             return;
         }
         settle();
-        keepalive();
+        keepalive(false);
         retryPacket = null;
         switch (st.command()) {
             case Commands.COM_QUERY -> query(st);
@@ -440,9 +466,7 @@ final class RwsSession implements RouterSession {
             }
             lockedToMaster = true;
         }
-        if (!autocommit || lockedToMaster || (type & MASTER_ONLY) != 0 || (type & QueryType.READ) == 0
-                || cfg.variablesOnMasterOnly() && (type & (QueryType.USERVAR_READ | QueryType.SYSVAR_READ)) != 0
-                || !tempTables.isEmpty() && Classifier.referencesAny(sql, tempTables)) {
+        if (needsMaster(type) || !tempTables.isEmpty() && Classifier.referencesAny(sql, tempTables)) {
             toMaster(packet, type);
             return;
         }
@@ -540,8 +564,14 @@ final class RwsSession implements RouterSession {
         return (type & QueryType.READ) != 0 && (type & MASTER_ONLY) == 0 && autocommit && !lockedToMaster;
     }
 
+    /** Outside a transaction: whether a statement of this type must run on the primary (temporary tables aside). */
+    boolean needsMaster(int type) {
+        return !autocommit || lockedToMaster || (type & MASTER_ONLY) != 0 || (type & QueryType.READ) == 0
+                || cfg.variablesOnMasterOnly() && (type & (QueryType.USERVAR_READ | QueryType.SYSVAR_READ)) != 0;
+    }
+
     /** Session state changes that every backend must see (and no write that only the primary may run). */
-    private static boolean isSessionCommand(int type) {
+    static boolean isSessionCommand(int type) {
         return (type & (QueryType.SESSION_WRITE | QueryType.USERVAR_WRITE)) != 0 && (type & QueryType.WRITE) == 0;
     }
 
@@ -888,6 +918,15 @@ final class RwsSession implements RouterSession {
 
     @Override
     public void sessionReset() {
+        lock.lock();
+        try {
+            resetState();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void resetState() {
         history.clear(cfg.disableSescmdHistory());
         statements.clear();
         for (RwsBackend b : open) {
@@ -1058,9 +1097,7 @@ final class RwsSession implements RouterSession {
         boolean read = false;
         if (trxOpen) {
             target = trxTarget != null && !trxTarget.isClosed() ? trxTarget : master();
-        } else if (!autocommit || lockedToMaster || s.usesTempTable || (type & MASTER_ONLY) != 0
-                || (type & QueryType.READ) == 0 || isSessionCommand(type)
-                || cfg.variablesOnMasterOnly() && (type & (QueryType.USERVAR_READ | QueryType.SYSVAR_READ)) != 0) {
+        } else if (s.usesTempTable || needsMaster(type) || isSessionCommand(type)) {
             target = master();
         } else {
             read = true;
@@ -1083,10 +1120,11 @@ final class RwsSession implements RouterSession {
             }
             return;
         }
-        byte[] p = withTypes(s, original, target);
+        byte[] p = s.packetFor(original, target);
         if (p == original && read && cfg.retryFailedReads()) {
             p = original.clone(); // keep the client's packet for a retry elsewhere
         }
+        s.sent(original, p, target);
         Wire.put4(p, Packets.HEADER + 1, target.statementIds.get(s.id));
         s.lastTarget = target;
         if (retry) {
@@ -1105,46 +1143,6 @@ final class RwsSession implements RouterSession {
         if ((type & QueryType.WRITE) != 0 && target == master && cfg.causalReads() != CausalReads.NONE) {
             gtidWanted = true;
         }
-    }
-
-    /**
-     * An EXECUTE that sends no parameter types relies on types sent earlier to the same backend;
-     * if they went elsewhere, the proxy puts them back in. Returns the packet to send (a copy when
-     * changed).
-     */
-    private static byte[] withTypes(RwsStatement s, byte[] p, RwsBackend target) {
-        if (s.params == 0) {
-            return p;
-        }
-        int nullBitmap = (s.params + 7) / 8;
-        int flagPos = Packets.HEADER + 10 + nullBitmap;
-        if (p.length <= flagPos) {
-            return p;
-        }
-        if (p[flagPos] == 1) {
-            int end = flagPos + 1 + 2 * s.params;
-            if (end <= p.length) {
-                s.types = Arrays.copyOfRange(p, flagPos + 1, end);
-                s.typesSent.clear();
-                s.typesSent.add(target);
-            }
-            return p;
-        }
-        if (s.types == null || s.typesSent.contains(target)) {
-            return p;
-        }
-        int payload = p.length - Packets.HEADER + s.types.length;
-        if (payload >= Packets.MAX_PAYLOAD) {
-            return p; // would need a split packet: left as is (the backend keeps its own earlier types)
-        }
-        byte[] out = new byte[p.length + s.types.length];
-        System.arraycopy(p, 0, out, 0, flagPos);
-        out[flagPos] = 1;
-        System.arraycopy(s.types, 0, out, flagPos + 1, s.types.length);
-        System.arraycopy(p, flagPos + 1, out, flagPos + 1 + s.types.length, p.length - flagPos - 1);
-        Packets.writeHeader(out, 0, payload, 0);
-        s.typesSent.add(target);
-        return out;
     }
 
     private void bulkExecute(Statement st) throws IOException {
@@ -1259,18 +1257,8 @@ final class RwsSession implements RouterSession {
 
     /** Transaction and autocommit state from the status flags of the reply that just ended on {@code b}. */
     private void observe(RwsBackend b) throws IOException {
-        if (b.tracker().lastHeader() == Packets.ERR) {
-            return; // an error carries no status; the state is unchanged
-        }
-        int status = b.tracker().lastStatus();
-        autocommit = (status & ServerStatus.AUTOCOMMIT) != 0;
-        boolean inTrx = (status & ServerStatus.IN_TRANS) != 0;
-        if (trxOpen && !inTrx && b == trxTarget) {
-            trxOpen = false;
-            trxTarget = null;
-        } else if (!trxOpen && inTrx && b == master) {
-            trxOpen = true; // begun implicitly (autocommit=0) or by a statement the classifier did not see as BEGIN
-            trxTarget = master;
+        if (!observeStatus(b)) {
+            return;
         }
         if (gtidWanted && b == master && !trxOpen) {
             gtidWanted = false;
@@ -1289,8 +1277,89 @@ final class RwsSession implements RouterSession {
         }
     }
 
+    /** The flags part of {@link #observe}; false when the reply was an error (no status in it). */
+    boolean observeStatus(RwsBackend b) {
+        if (b.tracker().lastHeader() == Packets.ERR) {
+            return false; // an error carries no status; the state is unchanged
+        }
+        int status = b.tracker().lastStatus();
+        autocommit = (status & ServerStatus.AUTOCOMMIT) != 0;
+        boolean inTrx = (status & ServerStatus.IN_TRANS) != 0;
+        if (trxOpen && !inTrx && b == trxTarget) {
+            trxOpen = false;
+            trxTarget = null;
+        } else if (!trxOpen && inTrx && b == master) {
+            trxOpen = true; // begun implicitly (autocommit=0) or by a statement the classifier did not see as BEGIN
+            trxTarget = master;
+        }
+        return true;
+    }
+
+    /**
+     * Fast path: whether the last statement's reply has ended (its state then taken, as
+     * {@link #settle} would) without waiting; false while it streams or a GTID is to be fetched.
+     */
+    boolean settledWithoutWaiting() {
+        RwsBackend b = pending;
+        if (gtidWanted) {
+            return false;
+        }
+        if (b == null) {
+            return true;
+        }
+        if (b.isClosed() || !b.tracker().isIdle()) {
+            return false;
+        }
+        pending = null;
+        observeStatus(b);
+        return true;
+    }
+
+    /** The primary connection if it is open and its server still the primary; never opens one. */
+    RwsBackend usableMaster() {
+        RwsBackend m = master;
+        if (m == null || m.isClosed()) {
+            return null;
+        }
+        ServerState st = m.server.state();
+        return st.isMaster() && st.isRunning() && !st.inMaintenance() ? m : null;
+    }
+
+    /** An open replica for a read, as {@link #slave} picks it, but without closing or opening connections. */
+    RwsBackend openSlaveForRead() {
+        RwsBackend best = pickOpenSlave(cfg.maxSlaveReplicationLag());
+        if (cfg.masterAcceptReads() && best != null && usableMaster() != null
+                && router.score(master.server) < router.score(best.server)) {
+            return master;
+        }
+        return best;
+    }
+
+    /** Fast path: announces and writes {@code packet} to {@code b} if it can be done now without waiting. */
+    boolean forwardNow(RwsBackend b, byte[] packet) {
+        int kind = ReplyTracker.kindOf(packet);
+        if (!b.conn.endpoint().tryForward(packet, kind == 0 ? 0 : kind | ReplyTracker.FORWARD)) {
+            return false;
+        }
+        b.server.statementRouted();
+        b.lastUsed = System.nanoTime();
+        router.routed(b.server, b == master ? TO_MASTER : TO_SLAVE);
+        last = b;
+        pending = kind == 0 ? null : b;
+        return true;
+    }
+
     @Override
     public boolean handleError(BackendConnection backend, IOException cause) {
+        lock.lock();
+        try {
+            return handleErrorLocked(backend, cause);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean handleErrorLocked(BackendConnection backend, IOException cause) {
         RwsBackend b = find(backend);
         if (b == null) {
             return true; // no longer ours
@@ -1387,7 +1456,7 @@ final class RwsSession implements RouterSession {
     }
 
     /** Pings backends idle for longer than {@code connection_keepalive}, so their servers' wait_timeout does not end them. */
-    private void keepalive() {
+    void keepalive(boolean withoutWaiting) {
         long ka = cfg.connectionKeepalive().toNanos();
         long now = System.nanoTime();
         if (ka <= 0 || now - lastKeepaliveCheck < TimeUnit.SECONDS.toNanos(1)) {
@@ -1396,8 +1465,15 @@ final class RwsSession implements RouterSession {
         lastKeepaliveCheck = now;
         for (RwsBackend b : new ArrayList<>(open)) {
             if (now - b.lastUsed >= ka && b.tracker().isIdle() && !b.isClosed()) {
+                byte[] ping = {1, 0, 0, 0, (byte) Commands.COM_PING};
+                if (withoutWaiting) {
+                    if (b.conn.endpoint().tryForward(ping, ReplyTracker.ONE_PACKET)) {
+                        b.lastUsed = now;
+                    }
+                    continue; // a failure reaches the session as an event
+                }
                 try {
-                    b.conn.send(new byte[] {1, 0, 0, 0, (byte) Commands.COM_PING}, ReplyTracker.ONE_PACKET);
+                    b.conn.send(ping, ReplyTracker.ONE_PACKET);
                     b.lastUsed = now;
                 } catch (IOException e) {
                     survive(b, e);
@@ -1413,11 +1489,16 @@ final class RwsSession implements RouterSession {
 
     @Override
     public void close() {
-        for (RwsBackend b : new ArrayList<>(open)) {
-            router.routerConnections(b.server).decrementAndGet();
-            b.conn.close();
+        lock.lock();
+        try {
+            for (RwsBackend b : new ArrayList<>(open)) {
+                router.routerConnections(b.server).decrementAndGet();
+                b.conn.close();
+            }
+            open.clear();
+            view = List.of();
+        } finally {
+            lock.unlock();
         }
-        open.clear();
-        view = List.of();
     }
 }

@@ -1,5 +1,8 @@
 package io.loomscale.router.readwritesplit;
 
+import io.loomscale.protocol.Packets;
+
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
@@ -24,5 +27,55 @@ final class RwsStatement {
         this.type = type;
         this.params = params;
         this.usesTempTable = usesTempTable;
+    }
+
+    /**
+     * The EXECUTE packet to send to {@code target}: the client's, or, when the client sent no
+     * parameter types and {@code target} has not seen the ones sent earlier (they went to another
+     * backend), a copy with the types put back in. Changes nothing; see {@link #sent}.
+     */
+    byte[] packetFor(byte[] p, RwsBackend target) {
+        int flagPos = typesFlagPosition(p);
+        if (flagPos < 0 || p[flagPos] == 1 || types == null || typesSent.contains(target)) {
+            return p;
+        }
+        int payload = p.length - Packets.HEADER + types.length;
+        if (payload >= Packets.MAX_PAYLOAD) {
+            return p; // would need a split packet: left as is (the backend keeps its own earlier types)
+        }
+        byte[] out = new byte[p.length + types.length];
+        System.arraycopy(p, 0, out, 0, flagPos);
+        out[flagPos] = 1;
+        System.arraycopy(types, 0, out, flagPos + 1, types.length);
+        System.arraycopy(p, flagPos + 1, out, flagPos + 1 + types.length, p.length - flagPos - 1);
+        Packets.writeHeader(out, 0, payload, 0);
+        return out;
+    }
+
+    /** {@code sent} (made by {@link #packetFor} from the client's {@code original}) went to {@code target}: records the types it carried. */
+    void sent(byte[] original, byte[] sent, RwsBackend target) {
+        int flagPos = typesFlagPosition(original);
+        if (flagPos < 0) {
+            return;
+        }
+        if (original[flagPos] == 1) {
+            int end = flagPos + 1 + 2 * params;
+            if (end <= original.length) {
+                types = Arrays.copyOfRange(original, flagPos + 1, end);
+                typesSent.clear();
+                typesSent.add(target);
+            }
+        } else if (sent != original) {
+            typesSent.add(target);
+        }
+    }
+
+    /** Where COM_STMT_EXECUTE's "new params bound" flag is, or -1 (no parameters, or too short). */
+    private int typesFlagPosition(byte[] p) {
+        if (params == 0) {
+            return -1;
+        }
+        int flagPos = Packets.HEADER + 10 + (params + 7) / 8;
+        return p.length > flagPos ? flagPos : -1;
     }
 }

@@ -1,0 +1,134 @@
+package io.loomscale.router.readwritesplit;
+
+import io.loomscale.classifier.Classifier;
+import io.loomscale.classifier.QueryType;
+import io.loomscale.protocol.ByteChars;
+import io.loomscale.protocol.Commands;
+import io.loomscale.protocol.Packets;
+import io.loomscale.session.FastPath;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * readwritesplit's common statements routed by the selector thread itself, without handing the
+ * packet to the session's virtual thread: plain reads to an open replica, writes and
+ * transactions to the open primary, and COM_STMT_EXECUTE of statements already prepared, with
+ * their ids translated. Measured reason: the hand-off of every statement to the session (a
+ * wake-up and a context switch) was most of readwritesplit's CPU per query, as it had been for
+ * readconnroute (see {@link FastPath}).
+ *
+ * <p>It decides exactly as {@link RwsSession} would, on the same state, under the session's
+ * lock, which it only tries: when the session's thread holds it, when the last reply is still
+ * streaming, or when the statement needs anything that may wait or that the session tracks
+ * (session commands, prepares, hints, temporary tables, a replica or primary not yet open, a
+ * statement the lexer cannot classify, causal reads), it returns false and the packet goes to
+ * the session as usual. Never blocks, never throws.
+ */
+final class RwsFastPath implements FastPath {
+    private static final Logger log = LoggerFactory.getLogger(RwsFastPath.class);
+
+    private final RwsSession s;
+
+    RwsFastPath(RwsSession s) {
+        this.s = s;
+    }
+
+    @Override
+    public boolean tryRoute(byte[] packet) {
+        if (packet.length <= Packets.HEADER || packet[3] != 0 || !s.lock.tryLock()) {
+            return false;
+        }
+        try {
+            if (!s.settledWithoutWaiting()) {
+                return false;
+            }
+            s.keepalive(true);
+            return switch (packet[Packets.HEADER] & 0xff) {
+                case Commands.COM_QUERY -> query(packet);
+                case Commands.COM_STMT_EXECUTE -> execute(packet);
+                default -> false;
+            };
+        } catch (RuntimeException e) {
+            log.error("readwritesplit fast path failed; the session routes the statement", e);
+            return false;
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
+    private boolean query(byte[] packet) {
+        CharSequence sql = new ByteChars(packet, Packets.HEADER + 1, packet.length - Packets.HEADER - 1);
+        if (!s.hintSession.isInert(sql) || !s.tempTables.isEmpty()) {
+            return false;
+        }
+        int type = Classifier.classifyWithoutWaiting(sql);
+        if (type == Classifier.UNDECIDED || (type & RwsSession.NOT_FAST) != 0 || RwsSession.isSessionCommand(type)) {
+            return false;
+        }
+        RwsBackend target;
+        boolean begin = false;
+        boolean read = false;
+        if (s.trxOpen) {
+            target = s.trxTarget;
+        } else if ((type & QueryType.BEGIN_TRX) != 0) {
+            if ((type & QueryType.READ_ONLY_TRX) != 0) {
+                return false;
+            }
+            target = s.usableMaster();
+            begin = true;
+        } else if (s.needsMaster(type)) {
+            target = s.usableMaster();
+        } else {
+            target = s.openSlaveForRead();
+            read = true;
+        }
+        if (target == null || target.isClosed() || !s.forwardNow(target, packet)) {
+            return false;
+        }
+        if (begin) {
+            s.trxOpen = true;
+            s.trxTarget = target;
+        }
+        s.retryPacket = read && s.cfg.retryFailedReads() ? packet : null;
+        s.retryIsExecute = false;
+        return true;
+    }
+
+    private boolean execute(byte[] packet) {
+        if (packet.length < Packets.HEADER + 10) {
+            return false;
+        }
+        int clientId = Wire.int4(packet, Packets.HEADER + 1);
+        RwsStatement st = s.statements.get(clientId == -1 ? s.lastPreparedId : clientId);
+        if (st == null) {
+            return false;
+        }
+        RwsBackend target;
+        boolean read = false;
+        if (s.trxOpen) {
+            target = s.trxTarget;
+        } else if (st.usesTempTable || s.needsMaster(st.type) || RwsSession.isSessionCommand(st.type)) {
+            target = s.usableMaster();
+        } else {
+            target = s.openSlaveForRead();
+            read = true;
+        }
+        Integer backendId = target == null || target.isClosed() ? null : target.statementIds.get(st.id);
+        if (backendId == null) {
+            return false;
+        }
+        byte[] p = st.packetFor(packet, target);
+        boolean retry = read && s.cfg.retryFailedReads();
+        byte[] keep = retry && p == packet ? packet.clone() : packet; // the client's packet, for a retry
+        Wire.put4(p, Packets.HEADER + 1, backendId);
+        if (!s.forwardNow(target, p)) {
+            Wire.put4(packet, Packets.HEADER + 1, clientId); // as the client sent it, for the session
+            return false;
+        }
+        st.sent(keep, p, target);
+        st.lastTarget = target;
+        s.retryPacket = retry ? keep : null;
+        s.retryIsExecute = true;
+        return true;
+    }
+}
