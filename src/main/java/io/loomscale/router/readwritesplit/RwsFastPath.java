@@ -74,12 +74,12 @@ final class RwsFastPath implements FastPath {
             if ((type & QueryType.READ_ONLY_TRX) != 0) {
                 return false;
             }
-            target = s.usableMaster();
+            target = s.conns.usableMaster();
             begin = true;
         } else if (s.needsMaster(type)) {
-            target = s.usableMaster();
+            target = s.conns.usableMaster();
         } else {
-            target = s.openSlaveForRead();
+            target = s.conns.openSlaveForRead();
             read = true;
         }
         if (target == null || target.isClosed() || !s.forwardNow(target, packet)) {
@@ -99,7 +99,7 @@ final class RwsFastPath implements FastPath {
             return false;
         }
         int clientId = Wire.int4(packet, Packets.HEADER + 1);
-        RwsStatement st = s.statements.get(clientId == -1 ? s.lastPreparedId : clientId);
+        RwsStatement st = s.prepared.statements.get(clientId == -1 ? s.prepared.lastPreparedId : clientId);
         if (st == null) {
             return false;
         }
@@ -108,9 +108,9 @@ final class RwsFastPath implements FastPath {
         if (s.trxOpen) {
             target = s.trxTarget;
         } else if (st.usesTempTable || s.needsMaster(st.type) || RwsSession.isSessionCommand(st.type)) {
-            target = s.usableMaster();
+            target = s.conns.usableMaster();
         } else {
-            target = s.openSlaveForRead();
+            target = s.conns.openSlaveForRead();
             read = true;
         }
         Integer backendId = target == null || target.isClosed() ? null : target.statementIds.get(st.id);

@@ -1,0 +1,301 @@
+package io.loomscale.router.readwritesplit;
+
+import io.loomscale.classifier.Classifier;
+import io.loomscale.classifier.QueryType;
+import io.loomscale.hint.Hint;
+import io.loomscale.router.readwritesplit.RwsConfig.CausalReads;
+import io.loomscale.session.SessionContext;
+import io.loomscale.session.Statement;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import static io.loomscale.router.readwritesplit.RwsSession.MASTER_ONLY;
+import static io.loomscale.router.readwritesplit.RwsSession.TO_MASTER;
+import static io.loomscale.router.readwritesplit.RwsSession.TO_SLAVE;
+import static io.loomscale.router.readwritesplit.RwsSession.isSessionCommand;
+import static io.loomscale.router.readwritesplit.RwsSession.log;
+
+/**
+ * Where one readwritesplit session's COM_QUERY goes: the classifier's type, temporary tables,
+ * text PREPARE/EXECUTE/DEALLOCATE, routing hints, transactions ({@code BEGIN}, a read-only
+ * transaction on a replica, everything inside one to its server), the primary for writes and
+ * anything that must see the session's state there, a replica for plain reads. Also the
+ * primary/replica sends other commands use ({@link #toMaster}, {@link #toSlave}). Part of
+ * {@link RwsSession}, split out for size: runs on the session's virtual thread under
+ * {@link RwsSession#lock}. {@link RwsFastPath} takes the same decisions for the plain cases.
+ *
+ * <p>Owns the names of the session's text prepared statements and the types of their SQL.
+ * Shares with the session: it changes its temporary tables, transaction state, {@code lockedToMaster},
+ * {@code retryPacket} and {@code gtidWanted}, and picks servers, sends, waits for replicas (causal
+ * reads) and answers a missing server through the session. Logs under the session's logger.
+ */
+final class QueryRouter {
+    private final RwsSession session;
+    private final RwsConfig cfg;
+    private final SessionContext ctx;
+    private final SessionBackends conns;
+    private final BackendFailures failures;
+
+    /** Text PREPARE names to the QueryType flags of their statement. */
+    private final Map<String, Integer> textStatements = new HashMap<>();
+
+    QueryRouter(RwsSession session) {
+        this.session = session;
+        this.cfg = session.cfg;
+        this.ctx = session.ctx;
+        this.conns = Objects.requireNonNull(session.conns, "made before the session's backends");
+        this.failures = Objects.requireNonNull(session.failures, "made before the session's failure handling");
+    }
+
+    /** COM_RESET_CONNECTION or COM_CHANGE_USER: the text prepared statements are gone. */
+    void reset() {
+        textStatements.clear();
+    }
+
+    void query(Statement st) throws IOException {
+        CharSequence sql = st.sqlView();
+        List<Hint> hints = session.hintSession.process(sql);
+        if (!st.hints().isEmpty()) {
+            List<Hint> all = new ArrayList<>(st.hints()); // a filter's hints (namedserverfilter) come first
+            all.addAll(hints);
+            hints = all;
+        }
+        int type = Classifier.classify(sql);
+        if ((type & QueryType.CREATE_TMP_TABLE) != 0) {
+            String t = Classifier.createdTemporaryTable(sql);
+            if (t != null) {
+                session.tempTables.add(t);
+            }
+        } else if (!session.tempTables.isEmpty() && (type & QueryType.WRITE) != 0) {
+            for (String t : Classifier.droppedTables(sql)) {
+                session.tempTables.remove(t);
+            }
+        }
+        if ((type & (QueryType.PREPARE_NAMED | QueryType.DEALLOCATE | QueryType.EXECUTE_NAMED)) != 0) {
+            type = textPrepared(st, type);
+        }
+        byte[] packet = st.packet();
+        if (isSessionCommand(type)) {
+            session.sescmds.sessionCommand(packet, true);
+            return;
+        }
+        if ((type & QueryType.BEGIN_TRX) != 0 && !session.trxOpen) {
+            beginTransaction(packet, type);
+            return;
+        }
+        if (session.trxOpen) {
+            toTransaction(packet, type);
+            return;
+        }
+        if (!hints.isEmpty() && routeByHint(packet, type, hints)) {
+            return;
+        }
+        if ((type & QueryType.MULTI_STATEMENT) != 0 && cfg.strictMultiStmt()
+                || (type & QueryType.CALL) != 0 && cfg.strictSpCalls()) {
+            if (!session.lockedToMaster) {
+                log.info("session {}: multi-statement or stored procedure call: the rest of the session goes to the primary",
+                        ctx.id());
+            }
+            session.lockedToMaster = true;
+        }
+        if (session.needsMaster(type) || !session.tempTables.isEmpty() && Classifier.referencesAny(sql, session.tempTables)) {
+            toMaster(packet, type);
+            return;
+        }
+        toSlave(packet, cfg.maxSlaveReplicationLag(), false);
+    }
+
+    /**
+     * Routing hints ({@code -- maxscale route to ...}), outside transactions and for statements
+     * that are not session commands: the first routing hint wins, as in MaxScale. Returns false
+     * when no hint applies (an unknown or unusable server, no last server), and the statement
+     * is routed as usual.
+     */
+    private boolean routeByHint(byte[] packet, int type, List<Hint> hints) throws IOException {
+        long lag = cfg.maxSlaveReplicationLag();
+        Hint route = null;
+        for (Hint h : hints) {
+            if (h.type() == Hint.Type.PARAMETER) {
+                if ("max_slave_replication_lag".equalsIgnoreCase(h.name())) {
+                    try {
+                        lag = Long.parseLong(h.value().trim());
+                    } catch (NumberFormatException ignored) {
+                        // a malformed hint is ignored, like MaxScale does
+                    }
+                }
+            } else if (route == null) {
+                route = h;
+            }
+        }
+        if (route == null) {
+            if (lag != cfg.maxSlaveReplicationLag() && isPlainRead(type)) {
+                toSlave(packet, lag, false);
+                return true;
+            }
+            return false;
+        }
+        switch (route.type()) {
+            case ROUTE_TO_MASTER -> {
+                toMaster(packet, type);
+                return true;
+            }
+            case ROUTE_TO_SLAVE -> {
+                RwsBackend s = conns.slave(lag);
+                if (s == null) {
+                    return false;
+                }
+                sendHinted(s, packet, type);
+                return true;
+            }
+            case ROUTE_TO_NAMED_SERVER -> {
+                RwsBackend b = conns.named(route.server());
+                if (b == null) {
+                    log.debug("session {}: hint names server '{}', which this session cannot use", ctx.id(), route.server());
+                    return false;
+                }
+                sendHinted(b, packet, type);
+                return true;
+            }
+            case ROUTE_TO_LAST_USED -> {
+                if (session.last == null || session.last.isClosed()) {
+                    return false;
+                }
+                sendHinted(session.last, packet, type);
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    private void sendHinted(RwsBackend b, byte[] packet, int type) throws IOException {
+        session.send(b, packet, b == session.master ? TO_MASTER : TO_SLAVE);
+        if (isPlainRead(type) && cfg.retryFailedReads()) {
+            session.retryPacket = packet; // a hinted read whose server fails goes wherever a read may
+            session.retryIsExecute = false;
+        }
+    }
+
+    private boolean isPlainRead(int type) {
+        return (type & QueryType.READ) != 0 && (type & MASTER_ONLY) == 0 && session.autocommit && !session.lockedToMaster;
+    }
+
+    /** Text PREPARE/EXECUTE/DEALLOCATE: remembers what each name runs; EXECUTE takes that statement's type. */
+    private int textPrepared(Statement st, int type) {
+        String sql = st.sql();
+        if ((type & QueryType.PREPARE_NAMED) != 0) {
+            TextPrepare.Prepare p = TextPrepare.prepare(sql);
+            if (p != null) {
+                textStatements.put(p.name(), p.text() == null ? QueryType.WRITE : Classifier.classify(p.text()));
+            }
+            return type;
+        }
+        if ((type & QueryType.DEALLOCATE) != 0) {
+            String n = TextPrepare.deallocated(sql);
+            if (n != null) {
+                textStatements.remove(n);
+            }
+            return type;
+        }
+        String n = TextPrepare.executed(sql);
+        Integer t = n == null ? null : textStatements.get(n);
+        if (n == null) {
+            String text = TextPrepare.immediate(sql);
+            t = text == null ? null : Classifier.classify(text);
+        }
+        // Unknown name or text: the primary. The USING variables are on every backend, and so is
+        // the prepared statement, so a prepared session command runs everywhere like the text would.
+        return t == null ? QueryType.WRITE : t | (type & QueryType.USERVAR_READ);
+    }
+
+    private void beginTransaction(byte[] packet, int type) throws IOException {
+        RwsBackend target;
+        if ((type & QueryType.READ_ONLY_TRX) != 0 && session.autocommit && !session.lockedToMaster) {
+            target = conns.slave(cfg.maxSlaveReplicationLag());
+            if (target == null) {
+                target = conns.master();
+            }
+        } else {
+            target = conns.master();
+        }
+        if (target == null) {
+            failures.noMaster(packet);
+            return;
+        }
+        session.trxOpen = true;
+        session.trxTarget = target;
+        session.send(target, packet, target == session.master ? TO_MASTER : TO_SLAVE);
+    }
+
+    /** Inside a transaction everything goes to the transaction's server. */
+    private void toTransaction(byte[] packet, int type) throws IOException {
+        RwsBackend t = session.trxTarget;
+        if (t == null || t.isClosed()) {
+            t = conns.master();
+            if (t == null) {
+                failures.noMaster(packet);
+                return;
+            }
+            session.trxTarget = t;
+        }
+        if ((type & QueryType.COMMIT) != 0 && t == session.master && cfg.causalReads() == CausalReads.GLOBAL) {
+            session.gtids.writeWithGtid(t, packet);
+            return;
+        }
+        session.send(t, packet, t == session.master ? TO_MASTER : TO_SLAVE);
+        if ((type & QueryType.WRITE) != 0 && t == session.master) {
+            session.gtidWanted = cfg.causalReads() != CausalReads.NONE;
+        }
+    }
+
+    /** To the primary (opened if needed); {@code master_failure_mode} when there is none. */
+    void toMaster(byte[] packet, int type) throws IOException {
+        RwsBackend m = conns.master();
+        if (m == null) {
+            failures.noMaster(packet);
+            return;
+        }
+        boolean read = (type & MASTER_ONLY) == 0 && (type & QueryType.READ) != 0 && session.autocommit && !session.trxOpen;
+        if ((type & (QueryType.WRITE | QueryType.COMMIT)) != 0 && cfg.causalReads() == CausalReads.GLOBAL && session.autocommit) {
+            session.gtids.writeWithGtid(m, packet);
+            return;
+        }
+        session.send(m, packet, TO_MASTER);
+        if (read) {
+            session.retryPacket = packet;
+            session.retryIsExecute = false;
+        }
+        if ((type & (QueryType.WRITE | QueryType.COMMIT)) != 0 && cfg.causalReads() != CausalReads.NONE) {
+            session.gtidWanted = true;
+            if (session.autocommit) {
+                session.settle(); // learn the GTID now, so another session's read (global mode) can wait for it
+            }
+        }
+    }
+
+    /** A read for a replica; the primary when no replica can take it. */
+    void toSlave(byte[] packet, long maxLag, boolean execute) throws IOException {
+        RwsBackend s = conns.slave(maxLag);
+        if (s != null && cfg.causalReads() != CausalReads.NONE && !session.gtids.caughtUp(s)) {
+            s = null; // timed out waiting for the replica: the primary has the data
+        }
+        if (s == null) {
+            s = conns.master();
+            if (s == null) {
+                failures.noServer(packet);
+                return;
+            }
+        }
+        session.send(s, packet, s == session.master ? TO_MASTER : TO_SLAVE);
+        if (cfg.retryFailedReads()) {
+            session.retryPacket = execute ? packet.clone() : packet;
+            session.retryIsExecute = execute;
+        }
+    }
+}
