@@ -59,6 +59,8 @@ public final class ReplyTracker {
     private int lastHeader;
     private boolean inSplit;
     private boolean startedCurrent;
+    /** The server asked for a LOCAL INFILE file and has not answered the upload yet. */
+    private volatile boolean receivingFile;
 
     /** @param deprecateEof whether CLIENT_DEPRECATE_EOF was negotiated with the backend */
     public ReplyTracker(boolean deprecateEof) {
@@ -94,6 +96,15 @@ public final class ReplyTracker {
     /** Whether the current reply has seen at least one packet. */
     public boolean hasStarted() {
         return startedCurrent;
+    }
+
+    /**
+     * Whether a LOAD DATA LOCAL upload is under way: the server asked for the file and has not
+     * answered yet. Every client packet until then is file data, whatever its sequence id (ids
+     * wrap past 255 to 0) or first byte. Any thread.
+     */
+    public boolean isReceivingFile() {
+        return receivingFile;
     }
 
     /** Status flags of the last OK/EOF seen. */
@@ -181,6 +192,7 @@ public final class ReplyTracker {
             lastHeader = first;
             state = State.START;
             startedCurrent = false;
+            receivingFile = false;
             head = head + 1;
         }
         return ended;
@@ -246,6 +258,7 @@ public final class ReplyTracker {
                 }
                 if (first == Packets.LOCAL_INFILE) {
                     // The client now sends the file; the server then answers with OK or ERR.
+                    receivingFile = true;
                     return false;
                 }
                 remaining = lenenc(b, pos, len);
@@ -351,5 +364,6 @@ public final class ReplyTracker {
         state = State.START;
         inSplit = false;
         startedCurrent = false;
+        receivingFile = false;
     }
 }

@@ -315,7 +315,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
 
     /** Returns false when the session must end. */
     private boolean onClientPacket(byte[] packet) throws IOException, InterruptedException {
-        Statement st = new Statement(packet);
+        Statement st = new Statement(packet, receivingFile());
         int cmd = st.command();
         if (cmd == Commands.COM_QUIT) {
             return false;
@@ -672,7 +672,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         if (fp == null || pendingClient.get() != 0 || packet.length <= Packets.HEADER) {
             return false;
         }
-        if (packet[3] == 0) {
+        if (packet[3] == 0 && !receivingFile()) {
             int cmd = packet[Packets.HEADER] & 0xff;
             if (cmd == Commands.COM_QUIT || cmd == Commands.COM_CHANGE_USER || cmd == Commands.COM_PROCESS_KILL
                     || (cmd == Commands.COM_QUERY && KillStatement.mayBeKill(packet))) {
@@ -685,6 +685,24 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         lastActive = System.nanoTime();
         service.countStatement();
         return true;
+    }
+
+    /**
+     * Whether a backend is receiving a LOAD DATA LOCAL file: then every client packet is file
+     * data, even one whose sequence id wrapped to 0 and whose first byte looks like COM_QUIT.
+     */
+    private boolean receivingFile() {
+        Downstream d = downstream;
+        if (d == null) {
+            return false;
+        }
+        List<BackendConnection> bs = d.backends();
+        for (int i = 0; i < bs.size(); i++) {
+            if (bs.get(i).endpoint().tracker().isReceivingFile()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

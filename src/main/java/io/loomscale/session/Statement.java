@@ -13,11 +13,21 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Statement {
     private byte[] packet;
+    private final boolean fileData;
     private String sql;
     private java.util.List<io.loomscale.hint.Hint> hints = java.util.List.of();
 
     public Statement(byte[] packet) {
+        this(packet, false);
+    }
+
+    /**
+     * @param fileData the packet is part of a LOAD DATA LOCAL upload (a continuation whatever its
+     *                 sequence id, which wraps to 0 in a long upload)
+     */
+    public Statement(byte[] packet, boolean fileData) {
         this.packet = packet;
+        this.fileData = fileData;
     }
 
     /** The whole packet, header included. Forward it as is. */
@@ -50,7 +60,7 @@ public final class Statement {
 
     /** Not a new command but more bytes of the previous one. */
     public boolean isContinuation() {
-        return sequence() != 0;
+        return fileData || sequence() != 0;
     }
 
     /** The command byte, or -1 for a continuation or an empty packet. */

@@ -157,6 +157,7 @@ class ReadWriteSplitStateIT {
                 killer.join();
                 cluster.startNode(2);
                 cluster.waitForReplication();
+                RwsConfigs.awaitSharedProxyRoles();
             }
         }
     }
@@ -235,6 +236,58 @@ class ReadWriteSplitStateIT {
         }
     }
 
+    /**
+     * Split packets through readwritesplit: a 20 MiB value written with a server-side prepared
+     * statement and with plain text (both split over two packets), then read back (causal reads
+     * make the replica wait for it).
+     */
+    @Test
+    void largeValuesGoThrough() throws Exception {
+        try (TestProxy p = proxy("rws-large", "causal_reads = \"local\"\n")) {
+            cluster.rootSql(cluster.primaryPort(),
+                    "CREATE OR REPLACE TABLE test.rws_large (id INT PRIMARY KEY, b LONGBLOB)");
+            cluster.waitForReplication();
+            byte[] blob = new byte[20 << 20];
+            new java.util.Random(7).nextBytes(blob);
+            String md5 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(blob));
+            for (boolean serverPrep : new boolean[] {true, false}) {
+                int id = serverPrep ? 1 : 2;
+                try (Connection c = Db.app(p.port("rws"), "useServerPrepStmts=" + serverPrep)) {
+                    try (java.sql.PreparedStatement ps = c.prepareStatement("REPLACE INTO rws_large VALUES (?, ?)")) {
+                        ps.setInt(1, id);
+                        ps.setBytes(2, blob);
+                        ps.executeUpdate();
+                    }
+                    try (java.sql.PreparedStatement ps = c.prepareStatement(
+                            "SELECT CONCAT(LENGTH(b), ' ', MD5(b)), @@server_id FROM rws_large WHERE id = ?")) {
+                        ps.setInt(1, id);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            assertTrue(rs.next(), "the row is there");
+                            assertEquals((20 << 20) + " " + md5, rs.getString(1));
+                        }
+                    }
+                    assertEquals("9", Db.scalar(c, "SELECT 9"), "in sync after the split packets");
+                }
+            }
+        }
+    }
+
+    /** LOAD DATA LOCAL through readwritesplit (the file follows the statement as continuation packets). */
+    @org.junit.jupiter.params.ParameterizedTest(name = "extra service keys: [{0}]")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", "causal_reads = \"local\"\n"})
+    void loadDataLocalGoesThrough(String extra) throws Exception {
+        cluster.rootSql(cluster.primaryPort(),
+                "CREATE OR REPLACE TABLE test.rws_load (k INT PRIMARY KEY, name VARCHAR(40), amount DECIMAL(10,2))");
+        java.nio.file.Path file = TestProxy.projectDir().resolve("target/it/rws-load.tsv");
+        LargeDataIT.writeTsv(file, 100_000);
+        try (TestProxy p = proxy("rws-load", extra);
+             Connection c = Db.app(p.port("rws"), "allowLocalInfile=true"); Statement st = c.createStatement()) {
+            assertEquals(100_000, st.executeUpdate("LOAD DATA LOCAL INFILE '" + file + "' INTO TABLE rws_load"));
+            assertEquals("100000", Db.scalarOf(st, "SELECT COUNT(*) FROM rws_load -- maxscale route to master"));
+            assertEquals("11", Db.scalarOf(st, "SELECT 11"), "in sync after the file");
+        }
+    }
+
     @Test
     void withoutAPrimaryFailInstantlyRefusesSessionsAndErrorOnWriteKeepsReading() throws Exception {
         String objects = RwsConfigs.servers(cluster) + RwsConfigs.monitor()
@@ -265,6 +318,7 @@ class ReadWriteSplitStateIT {
                     cluster.startNode(1);
                 }
                 RwsConfigs.awaitRoles(p);
+                RwsConfigs.awaitSharedProxyRoles();
             }
             try (Connection c = Db.app(p.port("strict"))) {
                 Db.exec(c, "INSERT INTO rws_state VALUES (8, 'back') ON DUPLICATE KEY UPDATE v = 'back'");

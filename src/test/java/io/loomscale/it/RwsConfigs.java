@@ -21,7 +21,7 @@ final class RwsConfigs {
     }
 
     static String monitor() {
-        return "[monitor.cluster1]\nmodule = \"mariadbmon\"\nservers = [\"server1\", \"server2\", \"server3\"]\n"
+        return "[monitor.rwsmon]\nmodule = \"mariadbmon\"\nservers = [\"server1\", \"server2\", \"server3\"]\n"
                 + credentials() + "monitor_interval = \"300ms\"\n\n";
     }
 
@@ -31,13 +31,25 @@ final class RwsConfigs {
 
     /** A readwritesplit service over the monitored cluster, with extra keys ({@code "key = value\n"...}). */
     static String service(String name, String extra) {
-        return "[service." + name + "]\nrouter = \"readwritesplit\"\ncluster = \"cluster1\"\n" + credentials() + extra
+        return "[service." + name + "]\nrouter = \"readwritesplit\"\ncluster = \"rwsmon\"\n" + credentials() + extra
                 + "\n";
+    }
+
+    /**
+     * After a test stopped and restarted servers: waits until the JVM's shared proxy (if other
+     * tests started it) sees one primary and two replicas again, so the next test class finds
+     * the cluster as it expects.
+     */
+    static void awaitSharedProxyRoles() {
+        TestProxy shared = TestProxy.sharedIfStarted();
+        if (shared != null) {
+            awaitRoles(shared);
+        }
     }
 
     /** Waits until the monitor has seen one primary and two replicas. */
     static void awaitRoles(TestProxy proxy) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             if (proxy.server("server1").state().isMaster() && proxy.server("server2").state().isSlave()
                     && proxy.server("server3").state().isSlave()) {

@@ -58,6 +58,11 @@ final class TestProxy implements AutoCloseable {
         return shared;
     }
 
+    /** The shared proxy if a test started it, else null (does not start it). */
+    static synchronized TestProxy sharedIfStarted() {
+        return shared;
+    }
+
     private static String clusterServers(TestCluster cluster) {
         StringBuilder sb = new StringBuilder();
         List<Integer> ports = cluster.ports();

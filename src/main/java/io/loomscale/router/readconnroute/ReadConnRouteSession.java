@@ -36,8 +36,8 @@ final class ReadConnRouteSession implements RouterSession {
     }
 
     private boolean tryRoute(byte[] packet) {
-        if ((packet[3] & 0xff) != 0) {
-            return backend.endpoint().tryForward(packet, 0);
+        if ((packet[3] & 0xff) != 0 || backend.endpoint().tracker().isReceivingFile()) {
+            return backend.endpoint().tryForward(packet, 0); // more of the last command, or LOAD DATA file data
         }
         ServerState state = backend.server().state();
         if (!(masterFallback ? state.isMaster() || roles.matches(state) : roles.matches(state))) {

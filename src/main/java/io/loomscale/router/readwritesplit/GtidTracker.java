@@ -83,6 +83,11 @@ final class GtidTracker {
      * client in the middle of its reply, goes the usual way.)
      */
     void writeWithGtid(RwsBackend m, byte[] packet) throws IOException {
+        if (session.splitCommand) {
+            session.send(m, packet, TO_MASTER);
+            session.gtidWanted = true; // fetched when the next statement comes, after the rest of this one
+            return;
+        }
         if (mentionsLocal(packet)) {
             session.send(m, packet, TO_MASTER);
             session.gtidWanted = true;
@@ -122,7 +127,7 @@ final class GtidTracker {
         }
     }
 
-    private static boolean mentionsLocal(byte[] packet) {
+    static boolean mentionsLocal(byte[] packet) {
         for (int i = Packets.HEADER + 1; i + 5 <= packet.length; i++) {
             if ((packet[i] | 0x20) == 'l' && (packet[i + 1] | 0x20) == 'o' && (packet[i + 2] | 0x20) == 'c'
                     && (packet[i + 3] | 0x20) == 'a' && (packet[i + 4] | 0x20) == 'l') {

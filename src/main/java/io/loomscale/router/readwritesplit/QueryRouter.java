@@ -80,6 +80,12 @@ final class QueryRouter {
             type = textPrepared(st, type);
         }
         byte[] packet = st.packet();
+        if (isSessionCommand(type) && session.splitCommand) {
+            // Every backend would wait for the rest of it while the session waits for their replies.
+            log.warn("session {}: a session command of 16 MiB or more goes to the primary only", ctx.id());
+            toMaster(packet, type | QueryType.WRITE);
+            return;
+        }
         if (isSessionCommand(type)) {
             session.sescmds.sessionCommand(packet, true);
             return;
@@ -273,7 +279,8 @@ final class QueryRouter {
         }
         if ((type & (QueryType.WRITE | QueryType.COMMIT)) != 0 && cfg.causalReads() != CausalReads.NONE) {
             session.gtidWanted = true;
-            if (session.autocommit) {
+            // Not while the reply needs more from the client: the rest of a split packet, a LOAD DATA LOCAL file.
+            if (session.autocommit && !session.splitCommand && !GtidTracker.mentionsLocal(packet)) {
                 session.settle(); // learn the GTID now, so another session's read (global mode) can wait for it
             }
         }

@@ -39,6 +39,10 @@ final class RwsFastPath implements FastPath {
             return false;
         }
         try {
+            RwsBackend last = s.last;
+            if (last != null && last.tracker().isReceivingFile()) {
+                return false; // LOAD DATA file data: the session forwards it as such
+            }
             if (!s.settledWithoutWaiting()) {
                 return false;
             }

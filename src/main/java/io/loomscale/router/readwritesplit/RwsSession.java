@@ -3,6 +3,7 @@ package io.loomscale.router.readwritesplit;
 import io.loomscale.classifier.QueryType;
 import io.loomscale.hint.HintSession;
 import io.loomscale.protocol.Commands;
+import io.loomscale.protocol.ErrPacket;
 import io.loomscale.protocol.Packets;
 import io.loomscale.protocol.ReplyTracker;
 import io.loomscale.protocol.ServerStatus;
@@ -101,6 +102,8 @@ final class RwsSession implements RouterSession {
     boolean retryIsExecute;
     /** A write went to the primary and its GTID is wanted (causal reads). */
     boolean gtidWanted;
+    /** The command being routed is longer than one packet (see {@link #routeLocked}). */
+    boolean splitCommand;
 
     final SessionHistory history;
     HintSession hintSession = new HintSession();
@@ -166,6 +169,15 @@ final class RwsSession implements RouterSession {
         settle();
         keepalive(false);
         retryPacket = null;
+        // A command of 16 MiB or more comes in parts; its reply cannot come before the last part,
+        // which follows as continuations: nothing may wait for that reply while routing it.
+        splitCommand = Packets.payloadLength(st.packet(), 0) == Packets.MAX_PAYLOAD;
+        if (splitCommand && st.command() == Commands.COM_STMT_PREPARE) {
+            last = null; // its remaining parts are dropped
+            ctx.sendToClient(new ErrPacket(ErrPacket.ER_NET_PACKET_TOO_LARGE, "08S01",
+                    "LoomScale: a statement of 16 MiB or more cannot be prepared through readwritesplit").encode(1));
+            return;
+        }
         switch (st.command()) {
             case Commands.COM_QUERY -> queries.query(st);
             case Commands.COM_STMT_PREPARE -> prepared.prepare(st);
