@@ -167,9 +167,10 @@ final class LexicalClassifier {
                 case USERVAR -> f |= prevInto ? QueryType.USERVAR_WRITE : QueryType.USERVAR_READ;
                 case SYSVAR -> {
                     f |= QueryType.SYSVAR_READ;
-                    if (lx.isVariableNamed("identity") || lx.isVariableNamed("last_insert_id")
-                            || lx.isVariableNamed("warning_count") || lx.isVariableNamed("error_count")) {
+                    if (lx.isVariableNamed("identity") || lx.isVariableNamed("last_insert_id")) {
                         f |= QueryType.MASTER_ONLY_FUNCTION;
+                    } else if (lx.isVariableNamed("warning_count") || lx.isVariableNamed("error_count")) {
+                        f |= QueryType.PREVIOUS_RESULT;
                     }
                 }
                 case SYMBOL -> {
@@ -231,7 +232,7 @@ final class LexicalClassifier {
             }
         } else if (lx.is("WARNINGS") || lx.is("ERRORS") || lx.is("COUNT") || lx.is("PROFILE") || lx.is("PROFILES")) {
             // About the previous statement on this connection.
-            return QueryType.READ | QueryType.MASTER_ONLY_FUNCTION | rest(lx);
+            return QueryType.READ | QueryType.PREVIOUS_RESULT | rest(lx);
         }
         return scanRead(lx, QueryType.READ);
     }

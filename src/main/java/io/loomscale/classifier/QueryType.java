@@ -51,7 +51,7 @@ public final class QueryType {
     public static final int LOCKING_READ = 1 << 16;
     /**
      * A result that depends on the connection it runs on: LAST_INSERT_ID(), GET_LOCK(), FOUND_ROWS(),
-     * ROW_COUNT(), @@IDENTITY, @@warning_count, SHOW WARNINGS...
+     * ROW_COUNT(), @@IDENTITY...
      */
     public static final int MASTER_ONLY_FUNCTION = 1 << 17;
     /** CALL of a stored procedure. */
@@ -65,11 +65,17 @@ public final class QueryType {
      * tables, LOCK TABLES, FLUSH, RESET, START/STOP SLAVE, SET PASSWORD...).
      */
     public static final int IMPLICIT_COMMIT = 1 << 21;
+    /**
+     * Reads what the previous statement left on its connection: SHOW WARNINGS / ERRORS /
+     * COUNT(*) WARNINGS / PROFILE(S), {@code @@warning_count}, {@code @@error_count}. It must run
+     * where the previous statement ran.
+     */
+    public static final int PREVIOUS_RESULT = 1 << 22;
 
     private static final String[] NAMES = {"READ", "WRITE", "SESSION_WRITE", "USERVAR_WRITE", "USERVAR_READ",
         "SYSVAR_READ", "BEGIN_TRX", "READ_ONLY_TRX", "COMMIT", "ROLLBACK", "ENABLE_AUTOCOMMIT", "DISABLE_AUTOCOMMIT",
         "PREPARE_NAMED", "EXECUTE_NAMED", "DEALLOCATE", "CREATE_TMP_TABLE", "LOCKING_READ", "MASTER_ONLY_FUNCTION",
-        "CALL", "MULTI_STATEMENT", "XA", "IMPLICIT_COMMIT"};
+        "CALL", "MULTI_STATEMENT", "XA", "IMPLICIT_COMMIT", "PREVIOUS_RESULT"};
 
     private QueryType() {
     }

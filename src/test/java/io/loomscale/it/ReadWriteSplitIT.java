@@ -378,6 +378,24 @@ class ReadWriteSplitIT {
     }
 
     @Test
+    void showWarningsRunsWhereThePreviousStatementRan() throws SQLException {
+        try (Connection c = Db.app(port); Statement st = c.createStatement()) {
+            for (int i = 0; i < 6; i++) {
+                Db.scalarOf(st, "SELECT 1/0"); // a read on some replica, with warning 1365
+                try (ResultSet rs = st.executeQuery("SHOW WARNINGS")) {
+                    assertTrue(rs.next(), "the warning of the previous statement, round " + i);
+                    assertEquals(1365, rs.getInt(2), "division by 0");
+                }
+                st.execute("UPDATE rws_t SET v = v WHERE id = 1 AND 1/0 IS NULL"); // on the primary
+                try (ResultSet rs = st.executeQuery("SHOW WARNINGS")) {
+                    assertTrue(rs.next(), "the primary's warning");
+                    assertEquals(1365, rs.getInt(2));
+                }
+            }
+        }
+    }
+
+    @Test
     void unknownStatementIdIsAnErrorNotACrash() throws Exception {
         try (Connection c = Db.app(port)) {
             assertEquals("1", Db.scalar(c, "SELECT 1"));

@@ -101,6 +101,11 @@ final class QueryRouter {
         if (!hints.isEmpty() && routeByHint(packet, type, hints)) {
             return;
         }
+        if ((type & QueryType.PREVIOUS_RESULT) != 0 && session.last != null && !session.last.isClosed()) {
+            // SHOW WARNINGS and the like: about the previous statement, where it ran.
+            session.send(session.last, packet, session.last == session.master ? TO_MASTER : TO_SLAVE);
+            return;
+        }
         if ((type & QueryType.MULTI_STATEMENT) != 0 && cfg.strictMultiStmt()
                 || (type & QueryType.CALL) != 0 && cfg.strictSpCalls()) {
             if (!session.lockedToMaster) {
@@ -109,7 +114,7 @@ final class QueryRouter {
             }
             session.lockedToMaster = true;
         }
-        if (session.needsMaster(type) || !session.tempTables.isEmpty() && Classifier.referencesAny(sql, session.tempTables)) {
+        if (session.needsMaster(type) || (type & QueryType.PREVIOUS_RESULT) != 0 || !session.tempTables.isEmpty() && Classifier.referencesAny(sql, session.tempTables)) {
             toMaster(packet, type);
             return;
         }

@@ -74,6 +74,8 @@ final class RwsFastPath implements FastPath {
         boolean read = false;
         if (s.trxOpen) {
             target = s.trxTarget;
+        } else if ((type & QueryType.PREVIOUS_RESULT) != 0) {
+            target = s.last; // SHOW WARNINGS and the like: where the previous statement ran
         } else if ((type & QueryType.BEGIN_TRX) != 0) {
             if ((type & QueryType.READ_ONLY_TRX) != 0) {
                 return false;
