@@ -134,7 +134,7 @@ final class LexicalClassifier {
                 || lx.is("CACHE") || lx.is("CHANGE") || lx.is("SHUTDOWN") || lx.is("LOCK")) {
             // MariaDB's list of statements that commit implicitly. LOCK TABLES goes to the primary
             // only: locks taken on a replica would stall its replication.
-            return QueryType.WRITE | QueryType.IMPLICIT_COMMIT;
+            return QueryType.WRITE | QueryType.IMPLICIT_COMMIT | (lx.is("LOCK") ? QueryType.TABLE_LOCK : 0);
         }
         if (lx.is("LOAD")) {
             lx.next();
@@ -143,7 +143,10 @@ final class LexicalClassifier {
             }
             return QueryType.WRITE | restAfterCurrent(lx);
         }
-        if (lx.is("UNLOCK") || lx.is("CHECKSUM") || lx.is("KILL") || lx.is("HANDLER") || lx.is("PURGE")
+        if (lx.is("UNLOCK")) {
+            return QueryType.WRITE | QueryType.TABLE_LOCK; // no IMPLICIT_COMMIT: that tells it from LOCK
+        }
+        if (lx.is("CHECKSUM") || lx.is("KILL") || lx.is("HANDLER") || lx.is("PURGE")
                 || lx.is("INSTALL") || lx.is("UNINSTALL") || lx.is("BINLOG") || lx.is("BACKUP")
                 || lx.is("SIGNAL") || lx.is("RESIGNAL") || lx.is("GET")) {
             // HANDLER keeps a cursor on the connection that opened it: all of them on the primary.
@@ -195,6 +198,8 @@ final class LexicalClassifier {
                         f |= QueryType.WRITE; // NEXT VALUE FOR advances a sequence; PREVIOUS is per connection
                     } else if (isMasterOnlyFunction(lx)) {
                         f |= QueryType.MASTER_ONLY_FUNCTION;
+                    } else if (isPreviousResultFunction(lx)) {
+                        f |= QueryType.PREVIOUS_RESULT;
                     } else if (lx.is("NEXTVAL") || lx.is("SETVAL") || lx.is("LASTVAL")) {
                         f |= QueryType.WRITE; // sequences live on the primary
                     }
@@ -219,8 +224,13 @@ final class LexicalClassifier {
 
     private static boolean isMasterOnlyFunction(Lexer lx) {
         return lx.is("LAST_INSERT_ID") || lx.is("GET_LOCK") || lx.is("RELEASE_LOCK") || lx.is("RELEASE_ALL_LOCKS")
-                || lx.is("IS_USED_LOCK") || lx.is("IS_FREE_LOCK") || lx.is("FOUND_ROWS") || lx.is("ROW_COUNT")
+                || lx.is("IS_USED_LOCK") || lx.is("IS_FREE_LOCK")
                 || lx.is("CONNECTION_ID") || lx.is("MASTER_POS_WAIT") || lx.is("MASTER_GTID_WAIT");
+    }
+
+    /** FOUND_ROWS() and ROW_COUNT() report on the previous statement of the connection. */
+    private static boolean isPreviousResultFunction(Lexer lx) {
+        return lx.is("FOUND_ROWS") || lx.is("ROW_COUNT");
     }
 
     private static int show(Lexer lx) {
@@ -299,6 +309,8 @@ final class LexicalClassifier {
                 f |= QueryType.SYSVAR_READ;
             } else if (lx.kind == Kind.WORD && isMasterOnlyFunction(lx)) {
                 f |= QueryType.MASTER_ONLY_FUNCTION;
+            } else if (lx.kind == Kind.WORD && isPreviousResultFunction(lx)) {
+                f |= QueryType.PREVIOUS_RESULT;
             }
             lx.next();
         }

@@ -50,8 +50,8 @@ public final class QueryType {
     /** SELECT ... FOR UPDATE / LOCK IN SHARE MODE / FOR SHARE. */
     public static final int LOCKING_READ = 1 << 16;
     /**
-     * A result that depends on the connection it runs on: LAST_INSERT_ID(), GET_LOCK(), FOUND_ROWS(),
-     * ROW_COUNT(), @@IDENTITY...
+     * A result that depends on the connection it runs on: LAST_INSERT_ID(), GET_LOCK(),
+     * CONNECTION_ID(), @@IDENTITY...
      */
     public static final int MASTER_ONLY_FUNCTION = 1 << 17;
     /** CALL of a stored procedure. */
@@ -67,15 +67,20 @@ public final class QueryType {
     public static final int IMPLICIT_COMMIT = 1 << 21;
     /**
      * Reads what the previous statement left on its connection: SHOW WARNINGS / ERRORS /
-     * COUNT(*) WARNINGS / PROFILE(S), {@code @@warning_count}, {@code @@error_count}. It must run
-     * where the previous statement ran.
+     * COUNT(*) WARNINGS / PROFILE(S), {@code @@warning_count}, {@code @@error_count},
+     * FOUND_ROWS(), ROW_COUNT(). It must run where the previous statement ran.
      */
     public static final int PREVIOUS_RESULT = 1 << 22;
+    /**
+     * LOCK TABLES (with {@link #IMPLICIT_COMMIT}) or UNLOCK TABLES (without): while the session
+     * holds table locks, its statements must run where the locks are.
+     */
+    public static final int TABLE_LOCK = 1 << 23;
 
     private static final String[] NAMES = {"READ", "WRITE", "SESSION_WRITE", "USERVAR_WRITE", "USERVAR_READ",
         "SYSVAR_READ", "BEGIN_TRX", "READ_ONLY_TRX", "COMMIT", "ROLLBACK", "ENABLE_AUTOCOMMIT", "DISABLE_AUTOCOMMIT",
         "PREPARE_NAMED", "EXECUTE_NAMED", "DEALLOCATE", "CREATE_TMP_TABLE", "LOCKING_READ", "MASTER_ONLY_FUNCTION",
-        "CALL", "MULTI_STATEMENT", "XA", "IMPLICIT_COMMIT", "PREVIOUS_RESULT"};
+        "CALL", "MULTI_STATEMENT", "XA", "IMPLICIT_COMMIT", "PREVIOUS_RESULT", "TABLE_LOCK"};
 
     private QueryType() {
     }

@@ -205,7 +205,9 @@ class ReadWriteSplitIT {
                 assertEquals("3", Db.scalarOf(st, "SELECT COUNT(*) FROM rws_tmp"));
                 assertEquals(primaryId, Db.scalarOf(st, "SELECT @@server_id FROM rws_tmp LIMIT 1"));
             }
-            st.execute("DROP TEMPORARY TABLE rws_tmp");
+            st.execute("ALTER TABLE rws_tmp RENAME rws_tmp2");
+            assertEquals("3", Db.scalarOf(st, "SELECT COUNT(*) FROM rws_tmp2"), "the renamed temporary table");
+            st.execute("DROP TEMPORARY TABLE rws_tmp2");
             assertTrue(replicaIds.contains(Db.scalarOf(st, "SELECT @@server_id")), "reads to replicas again");
         }
     }
@@ -392,6 +394,33 @@ class ReadWriteSplitIT {
                     assertEquals(1365, rs.getInt(2));
                 }
             }
+        }
+    }
+
+    @Test
+    void foundRowsAndRowCountRunWhereThePreviousStatementRan() throws SQLException {
+        try (Connection c = Db.app(port); Statement st = c.createStatement()) {
+            for (int i = 0; i < 4; i++) {
+                Db.scalarOf(st, "SELECT SQL_CALC_FOUND_ROWS seq FROM seq_1_to_50 LIMIT 3");
+                assertEquals("50", Db.scalarOf(st, "SELECT FOUND_ROWS()"), "round " + i);
+            }
+            st.execute("UPDATE rws_t SET v = v WHERE id = 1");
+            // On a replica ROW_COUNT() would be -1 (its last statement was a read); Connector/J asks
+            // for found rows (CLIENT_FOUND_ROWS), so the primary reports the one matched row.
+            assertEquals("1", Db.scalarOf(st, "SELECT ROW_COUNT()"), "the UPDATE's count, from the primary");
+        }
+    }
+
+    @Test
+    void lockedTablesKeepTheSessionOnThePrimaryUntilUnlock() throws SQLException {
+        try (Connection c = Db.app(port); Statement st = c.createStatement()) {
+            st.execute("LOCK TABLES rws_t READ");
+            assertEquals(primaryId, Db.scalarOf(st, "SELECT @@server_id FROM rws_t LIMIT 1"));
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> Db.scalarOf(st, "SELECT COUNT(*) FROM rws_load_none"));
+            assertTrue(e.getErrorCode() == 1100 || e.getErrorCode() == 1146, "a table not locked: " + e.getMessage());
+            st.execute("UNLOCK TABLES");
+            assertTrue(replicaIds.contains(Db.scalarOf(st, "SELECT @@server_id")), "after UNLOCK, reads to replicas");
         }
     }
 

@@ -75,6 +75,10 @@ final class QueryRouter {
             for (String t : Classifier.droppedTables(sql)) {
                 session.tempTables.remove(t);
             }
+            TempTableRenames.apply(sql, session.tempTables);
+        }
+        if ((type & QueryType.TABLE_LOCK) != 0) {
+            session.tablesLocked = (type & QueryType.IMPLICIT_COMMIT) != 0; // LOCK TABLES; UNLOCK has no implicit commit
         }
         if ((type & (QueryType.PREPARE_NAMED | QueryType.DEALLOCATE | QueryType.EXECUTE_NAMED)) != 0) {
             type = textPrepared(st, type);

@@ -70,7 +70,7 @@ final class RwsSession implements RouterSession {
     static final int TO_ALL = 3;
     /** Statements the fast path leaves to the session: they change what the session tracks. */
     static final int NOT_FAST = QueryType.CREATE_TMP_TABLE | QueryType.PREPARE_NAMED | QueryType.DEALLOCATE
-            | QueryType.EXECUTE_NAMED | QueryType.MULTI_STATEMENT | QueryType.CALL;
+            | QueryType.EXECUTE_NAMED | QueryType.MULTI_STATEMENT | QueryType.CALL | QueryType.TABLE_LOCK;
 
     /** Statement types that must run on the primary. */
     static final int MASTER_ONLY = QueryType.WRITE | QueryType.LOCKING_READ | QueryType.MASTER_ONLY_FUNCTION
@@ -102,6 +102,8 @@ final class RwsSession implements RouterSession {
     boolean retryIsExecute;
     /** A write went to the primary and its GTID is wanted (causal reads). */
     boolean gtidWanted;
+    /** LOCK TABLES holds locks on the primary: everything goes there until UNLOCK TABLES. */
+    boolean tablesLocked;
     /** The command being routed is longer than one packet (see {@link #routeLocked}). */
     boolean splitCommand;
 
@@ -202,7 +204,7 @@ final class RwsSession implements RouterSession {
 
     /** Outside a transaction: whether a statement of this type must run on the primary (temporary tables aside). */
     boolean needsMaster(int type) {
-        return !autocommit || lockedToMaster || (type & MASTER_ONLY) != 0 || (type & QueryType.READ) == 0
+        return !autocommit || lockedToMaster || tablesLocked || (type & MASTER_ONLY) != 0 || (type & QueryType.READ) == 0
                 || cfg.variablesOnMasterOnly() && (type & (QueryType.USERVAR_READ | QueryType.SYSVAR_READ)) != 0;
     }
 
@@ -371,6 +373,7 @@ final class RwsSession implements RouterSession {
         trxTarget = null;
         autocommit = true;
         lockedToMaster = false;
+        tablesLocked = false;
         gtids.reset();
         hintSession = new HintSession();
     }
