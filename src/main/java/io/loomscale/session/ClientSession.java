@@ -52,6 +52,14 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     /** utf8mb4_general_ci, what MariaDB 10.x announces. */
     private static final int DEFAULT_COLLATION = 45;
 
+    /** Ends unix-socket handshakes that take too long (TCP ones have a read timeout). */
+    private static final java.util.concurrent.ScheduledExecutorService HANDSHAKE_TIMER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "loomscale-handshake-timer");
+                t.setDaemon(true);
+                return t;
+            });
+
     private static final Object CLIENT_GONE = new Object();
     private static final Object KILLED = new Object();
 
@@ -184,11 +192,41 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
 
     // ---------------------------------------------------------------- handshake
 
+    /**
+     * The handshake in blocking mode, bounded by {@link #HANDSHAKE_TIMEOUT}: a TCP socket's read
+     * timeout, or, for a unix socket (which has no such option), a timer that closes the channel,
+     * which ends a blocked read.
+     */
     private boolean handshake() throws IOException {
         channel.configureBlocking(true);
-        channel.socket().setTcpNoDelay(true);
-        channel.socket().setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
-        InputStream in = channel.socket().getInputStream();
+        boolean tcp = !(clientAddress instanceof java.net.UnixDomainSocketAddress);
+        InputStream in;
+        java.util.concurrent.ScheduledFuture<?> watchdog = null;
+        if (tcp) {
+            channel.socket().setTcpNoDelay(true);
+            channel.socket().setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
+            in = channel.socket().getInputStream();
+        } else {
+            in = Channels.newInputStream(channel);
+            watchdog = HANDSHAKE_TIMER.schedule(() -> {
+                log.info("{}: client did not finish the handshake within {} s", who(), HANDSHAKE_TIMEOUT.toSeconds());
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+            }, HANDSHAKE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        try {
+            return handshake(in, tcp);
+        } finally {
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
+        }
+    }
+
+    private boolean handshake(InputStream in, boolean tcp) throws IOException {
         OutputStream out = Channels.newOutputStream(channel);
         seed = newSeed();
         long serverCaps = service.serverCapabilities();
@@ -253,7 +291,9 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         }
         ok[3] = (byte) seq;
         out.write(ok);
-        channel.socket().setSoTimeout(0);
+        if (tcp) {
+            channel.socket().setSoTimeout(0);
+        }
         channel.configureBlocking(false);
         client = new ClientEndpoint(channel, loop, this);
         for (BackendConnection b : d.backends()) {
