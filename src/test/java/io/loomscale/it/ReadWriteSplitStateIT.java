@@ -289,6 +289,25 @@ class ReadWriteSplitStateIT {
     }
 
     @Test
+    void strictSpCallsKeepsTheSessionOnThePrimaryAfterACall() throws SQLException {
+        cluster.rootSql(cluster.primaryPort(), "CREATE OR REPLACE PROCEDURE test.rws_sp() SELECT @@server_id");
+        cluster.waitForReplication();
+        for (boolean strict : new boolean[] {true, false}) {
+            try (TestProxy p = proxy("rws-sp-" + strict, "strict_sp_calls = " + strict + "\n");
+                 Connection c = Db.app(p.port("rws")); Statement st = c.createStatement()) {
+                assertNotEquals(primaryId, Db.scalarOf(st, "SELECT @@server_id"), "a read before the call");
+                assertEquals(primaryId, Db.scalarOf(st, "CALL rws_sp()"), "the call runs on the primary");
+                String after = Db.scalarOf(st, "SELECT @@server_id");
+                if (strict) {
+                    assertEquals(primaryId, after, "strict_sp_calls: the session stays on the primary");
+                } else {
+                    assertNotEquals(primaryId, after, "without strict_sp_calls reads go to replicas again");
+                }
+            }
+        }
+    }
+
+    @Test
     void withoutAPrimaryFailInstantlyRefusesSessionsAndErrorOnWriteKeepsReading() throws Exception {
         String objects = RwsConfigs.servers(cluster) + RwsConfigs.monitor()
                 + RwsConfigs.service("strict", "") + RwsConfigs.service("lenient", "master_failure_mode = \"error_on_write\"\n")
