@@ -269,6 +269,19 @@ class ReadWriteSplitStateIT {
                     assertEquals("9", Db.scalar(c, "SELECT 9"), "in sync after the split packets");
                 }
             }
+            // A session command of more than 16 MiB reaches every backend too.
+            try (Connection c = Db.app(p.port("rws")); Statement st = c.createStatement()) {
+                st.execute("SET @big = '" + "x".repeat(17 << 20) + "'");
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                for (int i = 0; i < 6; i++) {
+                    try (ResultSet rs = st.executeQuery("SELECT LENGTH(@big), @@server_id")) {
+                        rs.next();
+                        assertEquals(17 << 20, rs.getInt(1), "@big on server " + rs.getString(2));
+                        seen.add(rs.getString(2));
+                    }
+                }
+                assertEquals(Set.of(replica1Id, replica2Id), seen, "read on both replicas");
+            }
         }
     }
 

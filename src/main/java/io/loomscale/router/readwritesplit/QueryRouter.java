@@ -84,12 +84,6 @@ final class QueryRouter {
             type = textPrepared(st, type);
         }
         byte[] packet = st.packet();
-        if (isSessionCommand(type) && session.splitCommand) {
-            // Every backend would wait for the rest of it while the session waits for their replies.
-            log.warn("session {}: a session command of 16 MiB or more goes to the primary only", ctx.id());
-            toMaster(packet, type | QueryType.WRITE);
-            return;
-        }
         if (isSessionCommand(type)) {
             session.sescmds.sessionCommand(packet, true);
             return;

@@ -106,6 +106,8 @@ final class RwsSession implements RouterSession {
     boolean tablesLocked;
     /** The command being routed is longer than one packet (see {@link #routeLocked}). */
     boolean splitCommand;
+    /** Where the continuations of a split session command go (every backend that got its start), or null. */
+    List<RwsBackend> continuationTargets;
 
     final SessionHistory history;
     HintSession hintSession = new HintSession();
@@ -163,11 +165,18 @@ final class RwsSession implements RouterSession {
     private void routeLocked(Statement st) throws IOException {
         if (st.isContinuation()) {
             // More bytes of the last command (LOAD DATA LOCAL contents, a split packet).
-            if (last != null && !last.isClosed()) {
+            if (continuationTargets != null) {
+                for (RwsBackend b : continuationTargets) {
+                    if (!b.isClosed()) {
+                        b.conn.endpoint().sendContinuation(st.packet());
+                    }
+                }
+            } else if (last != null && !last.isClosed()) {
                 last.conn.endpoint().sendContinuation(st.packet());
             }
             return;
         }
+        continuationTargets = null;
         settle();
         keepalive(false);
         retryPacket = null;

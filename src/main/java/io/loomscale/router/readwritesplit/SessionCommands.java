@@ -92,6 +92,18 @@ final class SessionCommands {
         router.routedToAll();
         session.last = first;
         session.pending = null;
+        if (session.splitCommand) {
+            // 16 MiB or more: the rest follows as continuations, to every backend that got the
+            // start, and no reply can come before it. Nothing waits or compares now; the history
+            // cannot hold it, so no backend opened later could be brought to this state.
+            session.continuationTargets = sent;
+            session.pending = first;
+            if (record && session.history.isOn()) {
+                session.history.disable();
+                log.info("session {}: a session command of 16 MiB or more: session command history off", ctx.id());
+            }
+            return;
+        }
         try {
             first.conn.endpoint().awaitReplies(0);
         } catch (IOException e) {

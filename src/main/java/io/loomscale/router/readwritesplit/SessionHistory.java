@@ -31,6 +31,12 @@ final class SessionHistory {
         return !off;
     }
 
+    /** Switches the history off (a session command it cannot hold). */
+    void disable() {
+        off = true;
+        entries.clear();
+    }
+
     List<Entry> entries() {
         return entries;
     }
