@@ -47,6 +47,14 @@ public record ClientHost(String ip, String name, InetAddress address, boolean lo
         return new ClientHost(print(a), loop && loopbackIsLocalhost ? LOCALHOST : null, a, loop);
     }
 
+    /**
+     * A client on the unix socket: MariaDB names it {@code localhost} (matching
+     * {@code 'u'@'localhost'} accounts and printed so in errors) and treats it as local.
+     */
+    public static ClientHost localSocket() {
+        return new ClientHost(LOCALHOST, LOCALHOST, InetAddress.getLoopbackAddress(), true);
+    }
+
     /** The client at {@code address} whose host name the caller has resolved (and confirmed). */
     public static ClientHost named(InetAddress address, String name) {
         InetAddress a = normalise(address);

@@ -140,9 +140,13 @@ public final class UserCache {
         }
     }
 
-    /** Authenticates a client connected from {@code client}; see {@link #authenticate(String, ClientHost, byte[], byte[], String)}. */
+    /**
+     * Authenticates a client connected from {@code client} (null: a unix socket, which MariaDB
+     * calls {@code localhost}); see {@link #authenticate(String, ClientHost, byte[], byte[], String)}.
+     */
     public AuthResult authenticate(String user, InetAddress client, byte[] seed, byte[] clientReply, String database) {
-        return authenticate(user, ClientHost.of(client, options.loopbackIsLocalhost()), seed, clientReply, database);
+        ClientHost host = client == null ? ClientHost.localSocket() : ClientHost.of(client, options.loopbackIsLocalhost());
+        return authenticate(user, host, seed, clientReply, database);
     }
 
     /**

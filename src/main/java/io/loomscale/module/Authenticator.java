@@ -9,6 +9,7 @@ import java.net.InetAddress;
  * Thread-safe; called on session virtual threads, may block on a reload.
  */
 public interface Authenticator {
+    /** @param client the client's address, or null for a client on a unix socket (MariaDB's {@code localhost}) */
     ServiceHandle.AuthOutcome authenticate(String user, InetAddress client, byte[] seed, byte[] reply, String database);
 
     /** The backends' version string, or null if not yet known. */

@@ -259,8 +259,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             seq = Packets.sequence(a) + 1;
             reply = java.util.Arrays.copyOfRange(a, Packets.HEADER, a.length);
         }
-        InetAddress addr = clientAddress instanceof InetSocketAddress i ? i.getAddress()
-                : InetAddress.getLoopbackAddress();
+        InetAddress addr = clientAddress instanceof InetSocketAddress i ? i.getAddress() : null; // null: unix socket
         ServiceHandle.AuthOutcome auth = service.authenticate(r.user(), addr, seed, reply, r.database());
         if (!auth.ok()) {
             log.info("{}: authentication failed for '{}': {}", who(), r.user(), auth.error().message());
@@ -488,7 +487,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             reply = java.util.Arrays.copyOfRange(a, Packets.HEADER, a.length);
             seq = Packets.sequence(a) + 1;
         }
-        InetAddress addr = clientAddress instanceof InetSocketAddress i ? i.getAddress() : InetAddress.getLoopbackAddress();
+        InetAddress addr = clientAddress instanceof InetSocketAddress i ? i.getAddress() : null; // null: unix socket
         ServiceHandle.AuthOutcome auth = service.authenticate(cu.user(), addr, seed, reply, cu.database());
         if (!auth.ok()) {
             // Like MariaDB: the connection stays, logged in as the previous user.

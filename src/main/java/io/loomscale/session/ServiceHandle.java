@@ -21,7 +21,10 @@ public interface ServiceHandle {
         }
     }
 
-    /** Checks a mysql_native_password reply (or empty) against the accounts; may reload them. */
+    /**
+     * Checks a mysql_native_password reply (or empty) against the accounts; may reload them.
+     * {@code client} is null for a client on a unix socket.
+     */
     AuthOutcome authenticate(String user, InetAddress client, byte[] seed, byte[] reply, String database);
 
     /** The version string to advertise ("5.5.5-10.11.x-MariaDB..." as learned from a backend). */

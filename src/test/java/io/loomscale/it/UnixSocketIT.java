@@ -86,6 +86,7 @@ class UnixSocketIT {
         MariadbCliIT.Run r = mariadb(split, "wrong", "SELECT 1");
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("ERROR 1045"), r.err());
+        assertTrue(r.err().contains("'app'@'localhost'"), "a unix-socket client is localhost, as MariaDB names it: " + r.err());
     }
 
     @Test
