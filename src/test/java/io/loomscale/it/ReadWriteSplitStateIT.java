@@ -317,15 +317,43 @@ class ReadWriteSplitStateIT {
         }
     }
 
+    /**
+     * {@code connection_keepalive}: backends of the session idle for longer than the interval get
+     * a COM_PING when the session routes its next statement, so the server sees them active (its
+     * processlist TIME restarts) and its wait_timeout does not end them.
+     */
     @Test
-    void withoutAPrimaryFailInstantlyRefusesSessionsAndErrorOnWriteKeepsReading() throws Exception {
+    void idleBackendsArePingedAfterConnectionKeepalive() throws Exception {
+        for (boolean keepalive : new boolean[] {true, false}) {
+            try (TestProxy p = proxy("rws-keepalive-" + keepalive, "connection_keepalive = " + (keepalive ? 1 : 0) + "\n");
+                 Connection c = Db.connect(p.port("rws"), "sbtest", Db.APP, Db.APP_PW); Statement st = c.createStatement()) {
+                Db.scalarOf(st, "SELECT 1");
+                Thread.sleep(3500);
+                Db.scalarOf(st, "SELECT 2 -- maxscale route to server server2"); // routes: idle backends are pinged first
+                Thread.sleep(300);
+                String idle = cluster.rootScalar(cluster.primaryPort(), "SELECT MIN(TIME) FROM information_schema.PROCESSLIST"
+                        + " WHERE USER = 'app' AND DB = 'sbtest'");
+                if (keepalive) {
+                    assertTrue(Integer.parseInt(idle) <= 1, "the primary connection was pinged: idle " + idle + " s");
+                } else {
+                    assertTrue(Integer.parseInt(idle) >= 3, "without keepalive it stays idle: " + idle + " s");
+                }
+            }
+        }
+    }
+
+    @Test
+    void withoutAPrimaryEachMasterFailureModeBehavesAsDocumented() throws Exception {
         String objects = RwsConfigs.servers(cluster) + RwsConfigs.monitor()
                 + RwsConfigs.service("strict", "") + RwsConfigs.service("lenient", "master_failure_mode = \"error_on_write\"\n")
+                + RwsConfigs.service("onwrite", "master_failure_mode = \"fail_on_write\"\n")
                 + TestProxy.listener("strict", "strict", TestProxy.freePort())
-                + TestProxy.listener("lenient", "lenient", TestProxy.freePort());
+                + TestProxy.listener("lenient", "lenient", TestProxy.freePort())
+                + TestProxy.listener("onwrite", "onwrite", TestProxy.freePort());
         try (TestProxy p = TestProxy.start("rws-nomaster", objects)) {
             RwsConfigs.awaitRoles(p);
-            try (Connection open = Db.app(p.port("lenient")); Statement st = open.createStatement()) {
+            try (Connection open = Db.app(p.port("lenient")); Statement st = open.createStatement();
+                 Connection onWrite = Db.app(p.port("onwrite")); Statement ow = onWrite.createStatement()) {
                 cluster.stopNode(1);
                 try {
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -343,6 +371,12 @@ class ReadWriteSplitStateIT {
                         assertTrue(Set.of(replica1Id, replica2Id).contains(Db.scalar(late, "SELECT @@server_id")),
                                 "error_on_write accepts new sessions without a primary");
                     }
+                    // fail_on_write: reads go on; the first write ends the session with an error.
+                    assertTrue(Set.of(replica1Id, replica2Id).contains(Db.scalarOf(ow, "SELECT @@server_id")));
+                    SQLException closed = assertThrows(SQLException.class,
+                            () -> ow.execute("INSERT INTO rws_state VALUES (9, 'x')"));
+                    assertTrue(closed.getMessage().contains("master_failure_mode=fail_on_write"), closed.getMessage());
+                    assertThrows(SQLException.class, () -> Db.scalarOf(ow, "SELECT 1"), "the session is closed");
                 } finally {
                     cluster.startNode(1);
                 }
