@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -85,22 +84,10 @@ class ReadWriteSplitRobustnessIT {
     void oddCommandGetsTheServersAnswerAndTheSessionGoesOn(String what, String payloadHex, boolean answered)
             throws Exception {
         byte[] payload = HexFormat.of().parseHex(payloadHex);
-        String server = commandOutcome(cluster.primaryPort(), payload, answered);
-        String viaProxy = commandOutcome(port, payload, answered);
+        String server = RobustnessIT.commandOutcome(cluster.primaryPort(), payload, answered);
+        String viaProxy = RobustnessIT.commandOutcome(port, payload, answered);
         assertTrue(server.endsWith("then SELECT 1 = 1"), "the server's answer (premise): " + server);
         assertEquals(server, viaProxy);
-    }
-
-    private static String commandOutcome(int p, byte[] payload, boolean answered) throws IOException {
-        try (RawClient c = RawClient.login(p, Db.APP, Db.APP_PW, "test")) {
-            c.writeCommand(payload);
-            String answer = "no answer";
-            if (answered) {
-                RawClient.Packet r = c.readPacket();
-                answer = r.isErr() ? r.err().toString() : "packet 0x" + Integer.toHexString(r.first());
-            }
-            return answer + ", then SELECT 1 = " + c.query("SELECT 1").single();
-        }
     }
 
     @Test

@@ -264,7 +264,8 @@ class RobustnessIT {
         assertUnharmed();
     }
 
-    private static String commandOutcome(int port, byte[] payload, boolean answered) throws IOException {
+    /** What {@code port} answers to one command after login, and whether {@code SELECT 1} still works after it. */
+    static String commandOutcome(int port, byte[] payload, boolean answered) throws IOException {
         try (RawClient c = RawClient.login(port, Db.APP, Db.APP_PW, "test")) {
             c.writeCommand(payload);
             String answer = "no answer";

@@ -3,7 +3,6 @@ package io.loomscale.it;
 import io.loomscale.testing.TestCluster;
 
 import java.time.Duration;
-import java.util.List;
 
 /** TOML pieces for readwritesplit tests over the test cluster, and a wait for the monitor's roles. */
 final class RwsConfigs {
@@ -11,13 +10,7 @@ final class RwsConfigs {
     }
 
     static String servers(TestCluster cluster) {
-        StringBuilder sb = new StringBuilder();
-        List<Integer> ports = cluster.ports();
-        for (int i = 0; i < ports.size(); i++) {
-            sb.append("[server.server").append(i + 1).append("]\naddress = \"").append(cluster.host())
-                    .append("\"\nport = ").append(ports.get(i)).append("\n\n");
-        }
-        return sb.toString();
+        return TestProxy.clusterServers(cluster);
     }
 
     static String monitor() {

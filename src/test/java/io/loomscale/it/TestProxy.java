@@ -63,7 +63,8 @@ final class TestProxy implements AutoCloseable {
         return shared;
     }
 
-    private static String clusterServers(TestCluster cluster) {
+    /** {@code [server.serverN]} tables for the cluster's three servers (server1 the primary). */
+    static String clusterServers(TestCluster cluster) {
         StringBuilder sb = new StringBuilder();
         List<Integer> ports = cluster.ports();
         for (int i = 0; i < ports.size(); i++) {

@@ -110,18 +110,8 @@ final class GtidTracker {
                     router.wrote(gtid);
                 }
             }
-            int total = 0;
-            for (byte[] p : reply) {
-                total += p.length;
-            }
-            byte[] out = new byte[total];
-            int pos = 0;
-            for (byte[] p : reply) {
-                System.arraycopy(p, 0, out, pos, p.length);
-                pos += p.length;
-            }
             session.observe(m);
-            ctx.sendToClient(out);
+            ctx.sendToClient(Wire.concat(reply));
         } catch (IOException e) {
             session.failures.failed(m, e);
         }

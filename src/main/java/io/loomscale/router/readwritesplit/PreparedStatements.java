@@ -76,22 +76,10 @@ final class PreparedStatements {
         CharSequence sql = st.sqlView();
         int type = Classifier.classify(sql);
         boolean temp = !session.tempTables.isEmpty() && Classifier.referencesAny(sql, session.tempTables);
-        List<RwsBackend> targets = new ArrayList<>();
-        for (RwsBackend b : conns.all()) {
-            if (!b.isClosed()) {
-                targets.add(b);
-            }
-        }
+        List<RwsBackend> targets = conns.everyOpen();
         if (targets.isEmpty()) {
-            RwsBackend b = conns.master();
-            if (b == null) {
-                b = conns.slave(cfg.maxSlaveReplicationLag());
-            }
-            if (b == null) {
-                failures.noServer(packet);
-                return;
-            }
-            targets.add(b);
+            failures.noServer(packet);
+            return;
         }
         RwsBackend first = targets.contains(session.master) ? session.master : targets.get(0);
         List<RwsBackend> sent = new ArrayList<>();
@@ -146,16 +134,7 @@ final class PreparedStatements {
         int params = Wire.int2(ok, Packets.HEADER + 7);
         statements.put(id, new RwsStatement(id, type, params, temp));
         session.history.addPrepare(packet, id);
-        int total = 0;
-        for (byte[] p : r) {
-            total += p.length;
-        }
-        byte[] out = new byte[total];
-        int pos = 0;
-        for (byte[] p : r) {
-            System.arraycopy(p, 0, out, pos, p.length);
-            pos += p.length;
-        }
+        byte[] out = Wire.concat(r);
         Wire.put4(out, Packets.HEADER + 1, id); // the client knows the proxy's id
         ctx.sendToClient(out);
     }

@@ -58,6 +58,30 @@ final class SessionBackends {
         return open;
     }
 
+    /**
+     * What a command for every backend goes to: the open connections, or, when none is open
+     * ({@code lazy_connect}), one opened now (the primary, else a replica); empty when no server
+     * can be reached.
+     */
+    List<RwsBackend> everyOpen() {
+        List<RwsBackend> targets = new ArrayList<>(open.size());
+        for (RwsBackend b : open) {
+            if (!b.isClosed()) {
+                targets.add(b);
+            }
+        }
+        if (targets.isEmpty()) {
+            RwsBackend b = master();
+            if (b == null) {
+                b = slave(cfg.maxSlaveReplicationLag());
+            }
+            if (b != null) {
+                targets.add(b);
+            }
+        }
+        return targets;
+    }
+
     /** An immutable copy of the connections, for {@link RwsSession#backends()}. */
     List<BackendConnection> view() {
         return view;

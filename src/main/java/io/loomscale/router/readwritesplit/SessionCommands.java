@@ -56,23 +56,10 @@ final class SessionCommands {
      * (an error where the first succeeded, or the other way round) is dropped from the session.
      */
     void sessionCommand(byte[] packet, boolean record) throws IOException {
-        List<RwsBackend> open = conns.all();
-        List<RwsBackend> targets = new ArrayList<>(open.size());
-        for (RwsBackend b : open) {
-            if (!b.isClosed()) {
-                targets.add(b);
-            }
-        }
+        List<RwsBackend> targets = conns.everyOpen();
         if (targets.isEmpty()) {
-            RwsBackend b = conns.master();
-            if (b == null) {
-                b = conns.slave(cfg.maxSlaveReplicationLag());
-            }
-            if (b == null) {
-                failures.noServer(packet);
-                return;
-            }
-            targets.add(b);
+            failures.noServer(packet);
+            return;
         }
         RwsBackend first = targets.contains(session.master) ? session.master : targets.get(0);
         int kind = ReplyTracker.kindOf(packet);
@@ -129,7 +116,7 @@ final class SessionCommands {
         }
         session.observe(first);
         if (session.trxOpen && session.trxTarget != first && sent.contains(session.trxTarget)
-                && open.contains(session.trxTarget)) {
+                && conns.all().contains(session.trxTarget)) {
             session.observe(session.trxTarget); // SET autocommit=1 inside a read-only transaction ends it on its replica
         }
         if (record && session.history.addCommand(packet, ok)) {

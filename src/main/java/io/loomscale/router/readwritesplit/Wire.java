@@ -25,6 +25,21 @@ final class Wire {
         b[off + 3] = (byte) (v >>> 24);
     }
 
+    /** The packets of a captured reply, back to back, as the client should get them. */
+    static byte[] concat(List<byte[]> packets) {
+        int total = 0;
+        for (byte[] p : packets) {
+            total += p.length;
+        }
+        byte[] out = new byte[total];
+        int pos = 0;
+        for (byte[] p : packets) {
+            System.arraycopy(p, 0, out, pos, p.length);
+            pos += p.length;
+        }
+        return out;
+    }
+
     /** A COM_QUERY packet (sequence 0) for {@code sql}. */
     static byte[] query(String sql) {
         byte[] text = sql.getBytes(StandardCharsets.UTF_8);
