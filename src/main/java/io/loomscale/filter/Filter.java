@@ -12,6 +12,15 @@ public interface Filter {
     /** The per-session half, created on the session's virtual thread. */
     FilterSession newSession(SessionContext ctx);
 
+    /**
+     * True for a filter that does nothing to statements or replies (MaxScale's hintfilter, whose
+     * work readwritesplit does itself): the service leaves it out of each session's chain, so it
+     * costs nothing and keeps the router's fast path.
+     */
+    default boolean isPassThrough() {
+        return false;
+    }
+
     /** Counters and settings for the admin interface. */
     default Map<String, Object> diagnostics() {
         return Map.of();

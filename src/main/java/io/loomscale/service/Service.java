@@ -162,7 +162,9 @@ public final class Service implements ServiceHandle {
     public Downstream newDownstream(SessionContext ctx) throws IOException {
         List<FilterSession> fs = new ArrayList<>(filters.size());
         for (Filter f : filters) {
-            fs.add(f.newSession(ctx));
+            if (!f.isPassThrough()) {
+                fs.add(f.newSession(ctx));
+            }
         }
         RouterSession rs = router.newSession(ctx);
         if (backendCaps == -1L) {

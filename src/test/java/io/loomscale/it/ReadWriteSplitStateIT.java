@@ -342,6 +342,35 @@ class ReadWriteSplitStateIT {
         }
     }
 
+    /**
+     * A MaxScale configuration chaining the hint filter in front of readwritesplit loads and works:
+     * hints are obeyed, and the (pass-through) filter does not cost the fast path.
+     */
+    @Test
+    void maxScaleStyleHintFilterChainWorks() throws Exception {
+        String objects = RwsConfigs.servers(cluster) + RwsConfigs.monitor() + "[filter.Hint]\nmodule = \"hintfilter\"\n\n"
+                + RwsConfigs.service("rws", "filters = [\"Hint\"]\n") + TestProxy.listener("rws", "rws", TestProxy.freePort());
+        try (TestProxy p = TestProxy.start("rws-hintfilter", objects)) {
+            RwsConfigs.awaitRoles(p);
+            try (Connection c = Db.app(p.port("rws")); Statement st = c.createStatement()) {
+                assertEquals(primaryId, Db.scalarOf(st, "SELECT @@server_id -- maxscale route to master"));
+                assertEquals(replica2Id, Db.scalarOf(st, "SELECT @@server_id -- maxscale route to server server3"));
+                long before = 0;
+                for (io.loomscale.net.EventLoop l : p.runtime().loops()) {
+                    before += l.handoffs();
+                }
+                for (int i = 0; i < 50; i++) {
+                    Db.scalarOf(st, "SELECT " + i);
+                }
+                long after = 0;
+                for (io.loomscale.net.EventLoop l : p.runtime().loops()) {
+                    after += l.handoffs();
+                }
+                assertTrue(after - before < 10, "the fast path is kept: " + (after - before) + " hand-offs for 50 reads");
+            }
+        }
+    }
+
     @Test
     void withoutAPrimaryEachMasterFailureModeBehavesAsDocumented() throws Exception {
         String objects = RwsConfigs.servers(cluster) + RwsConfigs.monitor()
