@@ -61,21 +61,17 @@ final class ServerProbe {
                 return r;
             }
         }
-        try {
-            return attempt(connect());
-        } catch (SqlException e) {
-            // The login itself was refused (wrong monitor user, too many connections ...).
-            close();
-            return Result.down(e.err().toString());
-        } catch (IOException | ProtocolException e) {
-            close();
-            return Result.down(describe(e));
-        }
+        return attempt(null);
     }
 
+    /**
+     * One probe on {@code c}, or on a new connection when it is null. A failure closes the
+     * connection and reports the server down: a refused login or query with the server's error
+     * (wrong monitor user, too many connections...), anything else with what went wrong.
+     */
     private Result attempt(SqlConnection c) {
         try {
-            return query(c);
+            return query(c != null ? c : connect());
         } catch (SqlException e) {
             close();
             return Result.down(e.err().toString());
