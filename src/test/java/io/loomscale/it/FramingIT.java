@@ -42,20 +42,10 @@ class FramingIT {
         return payload.length - 1 - "SELECT LENGTH('".length() - ("'), '" + tag + "'").length();
     }
 
-    private static byte[] framed(int seq, byte[] payload) {
-        byte[] p = new byte[4 + payload.length];
-        p[0] = (byte) payload.length;
-        p[1] = (byte) (payload.length >>> 8);
-        p[2] = (byte) (payload.length >>> 16);
-        p[3] = (byte) seq;
-        System.arraycopy(payload, 0, p, 4, payload.length);
-        return p;
-    }
-
     @Test
     void commandWrittenOneByteAtATimeIsFramed() throws Exception {
         try (RawClient c = RawClient.login(proxy.writePort(), Db.APP, Db.APP_PW, "test")) {
-            byte[] packet = framed(0, "\u0003SELECT 'slow' AS s, 17 * 3".getBytes(StandardCharsets.US_ASCII));
+            byte[] packet = RawClient.framed(0, "\u0003SELECT 'slow' AS s, 17 * 3".getBytes(StandardCharsets.US_ASCII));
             for (byte b : packet) {
                 c.writeRaw(new byte[] {b});
                 Thread.sleep(2);
@@ -135,7 +125,7 @@ class FramingIT {
         byte[][] payloads = new byte[40][];
         for (int i = 0; i < payloads.length; i++) {
             payloads[i] = lengthQuery(100 + i * 3001, "q" + i); // boundaries fall all over the 64 KiB buffers
-            all.writeBytes(framed(0, payloads[i]));
+            all.writeBytes(RawClient.framed(0, payloads[i]));
         }
         try (RawClient c = RawClient.login(proxy.writePort(), Db.APP, Db.APP_PW, "test")) {
             c.writeRaw(all.toByteArray());

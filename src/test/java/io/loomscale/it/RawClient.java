@@ -256,6 +256,17 @@ final class RawClient implements AutoCloseable {
 
     // ------------------------------------------------------------------ commands
 
+    /** One packet as it goes on the wire: a 4-byte header (length, {@code seq}), then {@code payload}. */
+    static byte[] framed(int seq, byte[] payload) {
+        byte[] p = new byte[4 + payload.length];
+        p[0] = (byte) payload.length;
+        p[1] = (byte) (payload.length >>> 8);
+        p[2] = (byte) (payload.length >>> 16);
+        p[3] = (byte) seq;
+        System.arraycopy(payload, 0, p, 4, payload.length);
+        return p;
+    }
+
     /** Sends one command (split into 16 MiB packets when needed) and returns the reply's first packet. */
     Packet command(byte[] payload) throws IOException {
         writeCommand(payload);

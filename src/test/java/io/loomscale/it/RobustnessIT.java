@@ -80,16 +80,6 @@ class RobustnessIT {
         }
     }
 
-    private static byte[] framed(int seq, byte[] payload) {
-        byte[] p = new byte[4 + payload.length];
-        p[0] = (byte) payload.length;
-        p[1] = (byte) (payload.length >>> 8);
-        p[2] = (byte) (payload.length >>> 16);
-        p[3] = (byte) seq;
-        System.arraycopy(payload, 0, p, 4, payload.length);
-        return p;
-    }
-
     private static RawClient.Err onlyErr(List<RawClient.Packet> got, String who) {
         assertEquals(1, got.size(), who + " answers with one packet, then closes: " + got);
         return got.get(0).err();
@@ -106,7 +96,7 @@ class RobustnessIT {
         "empty payload,                        ''",
     })
     void malformedHandshakeResponseGetsTheServersBadHandshake(String what, String payloadHex) throws Exception {
-        byte[] bytes = framed(1, HexFormat.of().parseHex(payloadHex));
+        byte[] bytes = RawClient.framed(1, HexFormat.of().parseHex(payloadHex));
         RawClient.Err server = onlyErr(answerTo(cluster.primaryPort(), bytes), "the server");
         RawClient.Err viaProxy = onlyErr(answerTo(proxy.writePort(), bytes), "the proxy");
         assertEquals(1043, server.code(), "the server's answer (the test's premise): " + server);
