@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import static io.loomscale.router.readwritesplit.BackendFailures.lostError;
 import static io.loomscale.router.readwritesplit.RwsSession.TO_MASTER;
 import static io.loomscale.router.readwritesplit.RwsSession.TO_SLAVE;
 import static io.loomscale.router.readwritesplit.RwsSession.isSessionCommand;
@@ -81,18 +80,9 @@ final class PreparedStatements {
             failures.noServer(packet);
             return;
         }
-        RwsBackend first = targets.contains(session.master) ? session.master : targets.get(0);
-        List<RwsBackend> sent = new ArrayList<>();
-        for (RwsBackend b : targets) {
-            try {
-                b.conn.send(packet, ReplyTracker.PREPARE | ReplyTracker.CAPTURE);
-                sent.add(b);
-            } catch (IOException e) {
-                if (b == first || !failures.survive(b, e)) {
-                    throw new BackendException("backend " + b + " failed: " + e.getMessage(), lostError(b, e));
-                }
-            }
-        }
+        RwsBackend first = conns.firstOf(targets);
+        int prepare = ReplyTracker.PREPARE | ReplyTracker.CAPTURE;
+        List<RwsBackend> sent = session.sendToEach(targets, first, b -> packet, prepare, prepare);
         Map<RwsBackend, List<byte[]>> replies = new HashMap<>();
         for (RwsBackend b : sent) {
             try {
@@ -153,6 +143,13 @@ final class PreparedStatements {
         } catch (IOException e) {
             failures.survive(b, e);
         }
+    }
+
+    /** A copy of a COM_STMT_* packet with the statement id one backend knows it by. */
+    private static byte[] withBackendId(byte[] packet, int backendId) {
+        byte[] p = packet.clone();
+        Wire.put4(p, Packets.HEADER + 1, backendId);
+        return p;
     }
 
     private RwsStatement statement(byte[] packet, String command) throws IOException {
@@ -274,10 +271,8 @@ final class PreparedStatements {
             if (bid == null || b.isClosed()) {
                 continue;
             }
-            byte[] p = st.packet().clone();
-            Wire.put4(p, Packets.HEADER + 1, bid);
             try {
-                b.conn.send(p, 0);
+                b.conn.send(withBackendId(st.packet(), bid), 0);
             } catch (IOException e) {
                 failures.survive(b, e);
             }
@@ -304,21 +299,14 @@ final class PreparedStatements {
                     + s.id + ") given to mysqld_stmt_reset").encode(1));
             return;
         }
-        for (RwsBackend b : new ArrayList<>(conns.all())) {
-            Integer bid = b.statementIds.get(s.id);
-            if (bid == null || b.isClosed()) {
-                continue;
-            }
-            byte[] p = st.packet().clone();
-            Wire.put4(p, Packets.HEADER + 1, bid);
-            try {
-                b.conn.send(p, b == first ? ReplyTracker.ONE_PACKET | ReplyTracker.FORWARD : ReplyTracker.ONE_PACKET);
-            } catch (IOException e) {
-                if (b == first || !failures.survive(b, e)) {
-                    throw new BackendException("backend " + b + " failed: " + e.getMessage(), lostError(b, e));
-                }
+        List<RwsBackend> targets = new ArrayList<>();
+        for (RwsBackend b : conns.all()) {
+            if (b.statementIds.containsKey(s.id) && !b.isClosed()) {
+                targets.add(b);
             }
         }
+        session.sendToEach(targets, first, b -> withBackendId(st.packet(), b.statementIds.get(s.id)),
+                ReplyTracker.ONE_PACKET | ReplyTracker.FORWARD, ReplyTracker.ONE_PACKET);
         session.last = first;
         session.pending = first;
     }

@@ -223,6 +223,28 @@ final class RwsSession implements RouterSession {
     }
 
     /**
+     * Sends one command to each of {@code targets}: to {@code first} with {@code firstExpectation},
+     * to the others with {@code othersExpectation}, each its own packet ({@code packetFor}). A
+     * backend that fails is dropped when the session can go on without it; when {@code first}
+     * fails, or the session cannot go on, the session ends. Returns the backends it went to.
+     */
+    List<RwsBackend> sendToEach(List<RwsBackend> targets, RwsBackend first, java.util.function.Function<RwsBackend, byte[]> packetFor,
+            int firstExpectation, int othersExpectation) throws BackendException {
+        List<RwsBackend> sent = new ArrayList<>(targets.size());
+        for (RwsBackend b : targets) {
+            try {
+                b.conn.send(packetFor.apply(b), b == first ? firstExpectation : othersExpectation);
+                sent.add(b);
+            } catch (IOException e) {
+                if (b == first || !failures.survive(b, e)) {
+                    throw new BackendException("backend " + b + " failed: " + e.getMessage(), lostError(b, e));
+                }
+            }
+        }
+        return sent;
+    }
+
+    /**
      * Sends a statement whose reply streams to the client ({@code target}: TO_MASTER or TO_SLAVE,
      * for the counters); a failed replica's read goes elsewhere under {@code retry_failed_reads}.
      */

@@ -82,6 +82,11 @@ final class SessionBackends {
         return targets;
     }
 
+    /** Of the backends a command goes to, the one whose reply the client gets: the primary if among them. */
+    RwsBackend firstOf(List<RwsBackend> targets) {
+        return targets.contains(session.master) ? session.master : targets.get(0);
+    }
+
     /** An immutable copy of the connections, for {@link RwsSession#backends()}. */
     List<BackendConnection> view() {
         return view;

@@ -5,16 +5,13 @@ import io.loomscale.protocol.OkPacket;
 import io.loomscale.protocol.Packets;
 import io.loomscale.protocol.ReplyTracker;
 import io.loomscale.protocol.ServerStatus;
-import io.loomscale.session.BackendException;
 import io.loomscale.session.SessionContext;
 import io.loomscale.session.Statement;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-import static io.loomscale.router.readwritesplit.BackendFailures.lostError;
 import static io.loomscale.router.readwritesplit.RwsSession.TO_ALL;
 import static io.loomscale.router.readwritesplit.RwsSession.TO_MASTER;
 import static io.loomscale.router.readwritesplit.RwsSession.TO_SLAVE;
@@ -61,20 +58,12 @@ final class SessionCommands {
             failures.noServer(packet);
             return;
         }
-        RwsBackend first = targets.contains(session.master) ? session.master : targets.get(0);
+        RwsBackend first = conns.firstOf(targets);
         int kind = ReplyTracker.kindOf(packet);
-        List<RwsBackend> sent = new ArrayList<>(targets.size());
-        for (RwsBackend b : targets) {
-            try {
-                b.conn.send(packet, b == first ? kind | ReplyTracker.FORWARD : kind);
-                b.lastUsed = System.nanoTime();
-                router.routed(b.server, TO_ALL);
-                sent.add(b);
-            } catch (IOException e) {
-                if (b == first || !failures.survive(b, e)) {
-                    throw new BackendException("backend " + b + " failed: " + e.getMessage(), lostError(b, e));
-                }
-            }
+        List<RwsBackend> sent = session.sendToEach(targets, first, b -> packet, kind | ReplyTracker.FORWARD, kind);
+        for (RwsBackend b : sent) {
+            b.lastUsed = System.nanoTime();
+            router.routed(b.server, TO_ALL);
         }
         router.routedToAll();
         session.last = first;
