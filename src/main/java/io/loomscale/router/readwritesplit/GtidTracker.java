@@ -98,7 +98,7 @@ final class GtidTracker {
             m.conn.send(packet, ReplyTracker.kindOf(packet) | ReplyTracker.CAPTURE);
             m.conn.send(Wire.query("SELECT @@last_gtid"), ReplyTracker.RESULT | ReplyTracker.CAPTURE);
             m.lastUsed = System.nanoTime();
-            router.routed(m.server, TO_MASTER);
+            router.routed(m, TO_MASTER);
             session.last = m;
             session.pending = null;
             List<byte[]> reply = ctx.collectReply(m.conn);

@@ -115,8 +115,14 @@ final class ReadWriteSplit implements Router {
         return routerConnections.computeIfAbsent(s.name(), k -> new AtomicInteger());
     }
 
-    void routed(Server s, int target) {
-        Counters c = perServer.computeIfAbsent(s.name(), k -> new Counters());
+    /** The counters of statements routed to {@code s}; a session keeps them with its connection. */
+    Counters countersOf(Server s) {
+        return perServer.computeIfAbsent(s.name(), k -> new Counters());
+    }
+
+    /** A statement went to {@code b} ({@code target}: TO_MASTER, TO_SLAVE or TO_ALL). */
+    void routed(RwsBackend b, int target) {
+        Counters c = b.counters;
         switch (target) {
             case RwsSession.TO_MASTER -> {
                 total.master.increment();

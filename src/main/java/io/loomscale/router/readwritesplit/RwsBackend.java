@@ -18,9 +18,13 @@ final class RwsBackend {
     /** A GTID position this backend is known to have applied (causal reads), or null. */
     Gtid reached;
 
-    RwsBackend(BackendConnection conn) {
+    /** The router's counters for this server, looked up once rather than per statement. */
+    final ReadWriteSplit.Counters counters;
+
+    RwsBackend(BackendConnection conn, ReadWriteSplit.Counters counters) {
         this.conn = conn;
         this.server = conn.server();
+        this.counters = counters;
     }
 
     ReplyTracker tracker() {

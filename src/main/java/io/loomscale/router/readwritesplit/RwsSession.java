@@ -271,7 +271,7 @@ final class RwsSession implements RouterSession {
             return;
         }
         b.lastUsed = System.nanoTime();
-        router.routed(b.server, target);
+        router.routed(b, target);
         last = b;
         pending = kind == 0 ? null : b;
     }
@@ -348,7 +348,7 @@ final class RwsSession implements RouterSession {
         }
         b.server.statementRouted();
         b.lastUsed = System.nanoTime();
-        router.routed(b.server, b == master ? TO_MASTER : TO_SLAVE);
+        router.routed(b, b == master ? TO_MASTER : TO_SLAVE);
         last = b;
         pending = kind == 0 ? null : b;
         return true;

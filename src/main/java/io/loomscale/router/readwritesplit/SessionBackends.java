@@ -127,7 +127,7 @@ final class SessionBackends {
             log.warn("session {}: cannot connect to {}: {}", ctx.id(), s.name(), e.getMessage());
             return null;
         }
-        RwsBackend b = new RwsBackend(c);
+        RwsBackend b = new RwsBackend(c, router.countersOf(s));
         router.routerConnections(s).incrementAndGet();
         if (!replay(b)) {
             router.routerConnections(s).decrementAndGet();

@@ -63,7 +63,7 @@ final class SessionCommands {
         List<RwsBackend> sent = session.sendToEach(targets, first, b -> packet, kind | ReplyTracker.FORWARD, kind);
         for (RwsBackend b : sent) {
             b.lastUsed = System.nanoTime();
-            router.routed(b.server, TO_ALL);
+            router.routed(b, TO_ALL);
         }
         router.routedToAll();
         session.last = first;
