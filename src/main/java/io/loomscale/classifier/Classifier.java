@@ -66,6 +66,19 @@ public final class Classifier {
         return TableNames.droppedTables(sql);
     }
 
+    /** One table renamed by a statement, both names unqualified, lower-cased, without quotes. */
+    public record Rename(String from, String to) {
+    }
+
+    /**
+     * For {@code ALTER TABLE a ... RENAME [TO|AS] b} and {@code RENAME TABLE a TO b, c TO d} the
+     * renames, in statement order; else an empty list (also for RENAME INDEX/KEY/COLUMN).
+     * Unmodifiable.
+     */
+    public static List<Rename> renamedTables(CharSequence sql) {
+        return TableNames.renamedTables(sql);
+    }
+
     /**
      * Whether any identifier of {@code sql} (unquoted, backquoted or double-quoted, as ANSI_QUOTES
      * allows; each part of a qualified name, so also its last part) equals one of

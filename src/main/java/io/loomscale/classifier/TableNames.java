@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * The table names a router needs to track temporary tables: the one a {@code CREATE TEMPORARY
- * TABLE} creates, the ones a {@code DROP TABLE} drops, and whether a statement names any of a
- * set. Lexer-based: a name is a (quoted or unquoted) identifier, so no parse is needed, and a
+ * TABLE} creates, the ones a {@code DROP TABLE} drops, the ones a rename renames, and whether a
+ * statement names any of a set. Lexer-based: a name is a (quoted or unquoted) identifier, so no parse is needed, and a
  * keyword that happens to equal a table name only costs a read on the primary. Stateless.
  */
 final class TableNames {
@@ -81,6 +81,70 @@ final class TableNames {
             lx.next();
         }
         return Collections.unmodifiableList(names);
+    }
+
+    static List<Classifier.Rename> renamedTables(CharSequence sql) {
+        Lexer lx = new Lexer(sql);
+        lx.next();
+        if (lx.is("ALTER")) {
+            lx.next();
+            while (lx.is("ONLINE") || lx.is("IGNORE")) {
+                lx.next();
+            }
+            if (!lx.is("TABLE")) {
+                return List.of();
+            }
+            lx.next();
+            if (lx.is("IF")) {
+                lx.next(); // EXISTS
+                lx.next();
+            }
+            String from = lastPartOfName(lx);
+            if (from == null) {
+                return List.of();
+            }
+            // RENAME [TO | AS] name among the alterations; RENAME INDEX/KEY/COLUMN renames something else.
+            while (lx.kind != Kind.END) {
+                if (lx.is("RENAME")) {
+                    lx.next();
+                    if (!lx.is("INDEX") && !lx.is("KEY") && !lx.is("COLUMN")) {
+                        if (lx.is("TO") || lx.is("AS")) {
+                            lx.next();
+                        }
+                        String to = lastPartOfName(lx);
+                        return to == null ? List.of() : List.of(new Classifier.Rename(from, to));
+                    }
+                }
+                lx.next();
+            }
+            return List.of();
+        }
+        if (!lx.is("RENAME")) {
+            return List.of();
+        }
+        lx.next();
+        if (!lx.is("TABLE") && !lx.is("TABLES")) {
+            return List.of();
+        }
+        lx.next();
+        List<Classifier.Rename> renames = new ArrayList<>(1);
+        while (true) {
+            String from = lastPartOfName(lx);
+            if (from == null || !lx.is("TO")) {
+                break;
+            }
+            lx.next();
+            String to = lastPartOfName(lx);
+            if (to == null) {
+                break;
+            }
+            renames.add(new Classifier.Rename(from, to));
+            if (!lx.isSymbol(',')) {
+                break;
+            }
+            lx.next();
+        }
+        return Collections.unmodifiableList(renames);
     }
 
     /** Reads {@code [db.]name} from the current token on; leaves the lexer after it. */

@@ -75,7 +75,11 @@ final class QueryRouter {
             for (String t : Classifier.droppedTables(sql)) {
                 session.tempTables.remove(t);
             }
-            TempTableRenames.apply(sql, session.tempTables);
+            for (Classifier.Rename r : Classifier.renamedTables(sql)) {
+                if (session.tempTables.remove(r.from())) {
+                    session.tempTables.add(r.to()); // a renamed temporary table stays on the primary
+                }
+            }
         }
         if ((type & QueryType.TABLE_LOCK) != 0) {
             session.tablesLocked = (type & QueryType.IMPLICIT_COMMIT) != 0; // LOCK TABLES; UNLOCK has no implicit commit
