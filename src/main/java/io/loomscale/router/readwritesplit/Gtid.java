@@ -7,7 +7,11 @@ import java.util.TreeMap;
  * A MariaDB GTID position: one {@code domain-server-sequence} triple per replication domain, as
  * in {@code @@last_gtid} or {@code @@gtid_binlog_pos} ({@code "0-1-42,1-1-7"}). Immutable.
  */
-record Gtid(Map<Long, long[]> domains) {
+record Gtid(Map<Long, Gtid.Pos> domains) {
+    /** The server id and sequence number of a domain's last transaction. */
+    record Pos(long server, long sequence) {
+    }
+
     static final Gtid EMPTY = new Gtid(Map.of());
 
     /** Parses a position; malformed parts are skipped ("" gives {@link #EMPTY}). */
@@ -15,7 +19,7 @@ record Gtid(Map<Long, long[]> domains) {
         if (text == null || text.isBlank()) {
             return EMPTY;
         }
-        TreeMap<Long, long[]> m = new TreeMap<>();
+        TreeMap<Long, Pos> m = new TreeMap<>();
         for (String part : text.split(",")) {
             String[] f = part.trim().split("-");
             if (f.length != 3) {
@@ -25,9 +29,9 @@ record Gtid(Map<Long, long[]> domains) {
                 long domain = Long.parseLong(f[0]);
                 long server = Long.parseLong(f[1]);
                 long seq = Long.parseLong(f[2]);
-                long[] cur = m.get(domain);
-                if (cur == null || seq > cur[1]) {
-                    m.put(domain, new long[] {server, seq});
+                Pos cur = m.get(domain);
+                if (cur == null || seq > cur.sequence()) {
+                    m.put(domain, new Pos(server, seq));
                 }
             } catch (NumberFormatException ignored) {
                 // not a GTID part
@@ -48,10 +52,10 @@ record Gtid(Map<Long, long[]> domains) {
         if (isEmpty()) {
             return other;
         }
-        TreeMap<Long, long[]> m = new TreeMap<>(domains);
-        for (Map.Entry<Long, long[]> e : other.domains.entrySet()) {
-            long[] cur = m.get(e.getKey());
-            if (cur == null || e.getValue()[1] > cur[1]) {
+        TreeMap<Long, Pos> m = new TreeMap<>(domains);
+        for (Map.Entry<Long, Pos> e : other.domains.entrySet()) {
+            Pos cur = m.get(e.getKey());
+            if (cur == null || e.getValue().sequence() > cur.sequence()) {
                 m.put(e.getKey(), e.getValue());
             }
         }
@@ -59,23 +63,13 @@ record Gtid(Map<Long, long[]> domains) {
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof Gtid g && toString().equals(g.toString());
-    }
-
-    @Override
-    public int hashCode() {
-        return toString().hashCode();
-    }
-
-    @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
-        for (Map.Entry<Long, long[]> e : domains.entrySet()) {
+        for (Map.Entry<Long, Pos> e : domains.entrySet()) {
             if (!sb.isEmpty()) {
                 sb.append(',');
             }
-            sb.append(e.getKey()).append('-').append(e.getValue()[0]).append('-').append(e.getValue()[1]);
+            sb.append(e.getKey()).append('-').append(e.getValue().server()).append('-').append(e.getValue().sequence());
         }
         return sb.toString();
     }
