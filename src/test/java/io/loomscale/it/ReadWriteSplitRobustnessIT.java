@@ -8,7 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -68,19 +68,7 @@ class ReadWriteSplitRobustnessIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({
-        "COM_STMT_EXECUTE unknown id,        1778563412000100000000, true",
-        "COM_STMT_EXECUTE truncated,         1701,                   true",
-        "COM_STMT_FETCH unknown id,          1c7856341201000000,     true",
-        "COM_STMT_RESET unknown id,          1a78563412,             true",
-        "COM_STMT_CLOSE unknown id,          1978563412,             false",
-        "COM_STMT_SEND_LONG_DATA unknown id, 18785634120000414243,   false",
-        "unknown command 0x99,               99,                     true",
-        "empty command packet,               '',                     true",
-        "COM_FIELD_LIST unknown table,       0469745f6e6f7375636800, true",
-        "COM_INIT_DB unknown database,       026e6f5f737563685f6462, true",
-        "COM_QUERY syntax error,             0353454c45435420,       true",
-    })
+    @MethodSource("io.loomscale.it.RobustnessIT#oddCommands")
     void oddCommandGetsTheServersAnswerAndTheSessionGoesOn(String what, String payloadHex, boolean answered)
             throws Exception {
         byte[] payload = HexFormat.of().parseHex(payloadHex);

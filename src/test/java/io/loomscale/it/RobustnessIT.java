@@ -7,7 +7,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
@@ -20,6 +22,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -234,16 +237,7 @@ class RobustnessIT {
 
     /** Prepared-statement commands for a statement that does not exist, and other odd commands: the server's answer, and the session goes on. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource({
-        "COM_STMT_EXECUTE unknown id,  1778563412000100000000, true",
-        "COM_STMT_EXECUTE truncated,   1701,                   true",
-        "COM_STMT_FETCH unknown id,    1c7856341201000000,     true",
-        "COM_STMT_RESET unknown id,    1a78563412,             true",
-        "COM_STMT_CLOSE unknown id,    1978563412,             false",
-        "unknown command 0x99,         99,                     true",
-        "empty command packet,         '',                     true",
-        "COM_FIELD_LIST unknown table, 0469745f6e6f7375636800, true",
-    })
+    @MethodSource("oddCommands")
     void oddCommandGetsTheServersAnswerAndTheSessionGoesOn(String what, String payloadHex, boolean answered)
             throws Exception {
         byte[] payload = HexFormat.of().parseHex(payloadHex);
@@ -252,6 +246,26 @@ class RobustnessIT {
         assertTrue(server.endsWith("then SELECT 1 = 1"), "the server's answer (premise): " + server);
         assertEquals(server, viaProxy);
         assertUnharmed();
+    }
+
+    /**
+     * Odd commands after login, each with whether the server answers it: prepared-statement
+     * commands for a statement that does not exist or cut short, an unknown command, an empty
+     * packet, commands that fail. Both routers must answer them as the server does.
+     */
+    static Stream<Arguments> oddCommands() {
+        return Stream.of(
+                Arguments.of("COM_STMT_EXECUTE unknown id", "1778563412000100000000", true),
+                Arguments.of("COM_STMT_EXECUTE truncated", "1701", true),
+                Arguments.of("COM_STMT_FETCH unknown id", "1c7856341201000000", true),
+                Arguments.of("COM_STMT_RESET unknown id", "1a78563412", true),
+                Arguments.of("COM_STMT_CLOSE unknown id", "1978563412", false),
+                Arguments.of("COM_STMT_SEND_LONG_DATA unknown id", "18785634120000414243", false),
+                Arguments.of("unknown command 0x99", "99", true),
+                Arguments.of("empty command packet", "", true),
+                Arguments.of("COM_FIELD_LIST unknown table", "0469745f6e6f7375636800", true),
+                Arguments.of("COM_INIT_DB unknown database", "026e6f5f737563685f6462", true),
+                Arguments.of("COM_QUERY syntax error", "0353454c45435420", true));
     }
 
     /** What {@code port} answers to one command after login, and whether {@code SELECT 1} still works after it. */
