@@ -538,31 +538,17 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         }
     }
 
-    /** Waits for the next captured packet from {@code b}; other events are kept for later. */
-    byte[] awaitCaptured(BackendConnection b) throws IOException, InterruptedException {
-        ArrayDeque<Object> later = new ArrayDeque<>();
-        try {
-            while (true) {
-                Object ev = inbox.take(service.backendTimeout().toNanos() * 10);
-                if (ev == null) {
-                    throw new IOException("timed out waiting for " + b);
-                }
-                if (ev instanceof Captured c && c.endpoint() == b.endpoint()) {
-                    return c.packet();
-                }
-                if (ev instanceof BackendFailed f && f.endpoint() == b.endpoint()) {
-                    throw new IOException("backend " + b + " failed: " + f.cause().getMessage());
-                }
-                if (ev == CLIENT_GONE) {
-                    throw new EOFException("client gone");
-                }
-                if (!(ev instanceof ReplyEnded)) {
-                    later.add(ev);
-                }
-            }
-        } finally {
-            deferred.addAll(later);
+    /**
+     * The one packet of a reply captured from {@code b} (a command sent with ONE_PACKET and
+     * CAPTURE); the reply's end is consumed with it, so no stale end-of-reply event is left
+     * for the next exchange with {@code b}.
+     */
+    byte[] awaitCaptured(BackendConnection b) throws IOException {
+        List<byte[]> reply = collectReply(b);
+        if (reply.size() != 1) {
+            throw new IOException("expected one packet from " + b + ", got " + reply.size());
         }
+        return reply.get(0);
     }
 
     // ---------------------------------------------------------------- SessionContext
@@ -649,10 +635,8 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
                 return c;
             }
             log.info("{}: pooled connection {} refused the reset: {}", who(), c, ErrPacket.decode(r));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) { // an interrupt arrives as InterruptedIOException, flag kept
             log.debug("{}: pooled connection {} unusable: {}", who(), c, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         c.server().connectionClosed();
         c.closeNow();

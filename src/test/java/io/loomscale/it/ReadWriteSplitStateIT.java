@@ -371,6 +371,43 @@ class ReadWriteSplitStateIT {
         }
     }
 
+    /**
+     * A pooled connection (persistpoolmax) taken by a lazily connecting session is reset, then
+     * given the session's history, and serves the read: the reset's own reply must not be
+     * mistaken for the first replayed command's.
+     */
+    @Test
+    void pooledReplicaConnectionTakenLaterReplaysTheHistory() throws SQLException {
+        String servers = RwsConfigs.servers(cluster).replace("port = " + cluster.replicaPorts().get(0) + "\n",
+                "port = " + cluster.replicaPorts().get(0) + "\npersistpoolmax = 4\npersistmaxtime = \"1h\"\n");
+        try (TestProxy p = TestProxy.start("rws-pool", servers + RwsConfigs.monitor()
+                + RwsConfigs.service("rws", "lazy_connect = true\nmax_slave_connections = 1\n"
+                        + "slave_selection_criteria = \"LEAST_GLOBAL_CONNECTIONS\"\n")
+                + TestProxy.listener("rws", "rws", TestProxy.freePort()))) {
+            RwsConfigs.awaitRoles(p);
+            // Sessions go round the two selector loops; a pooled connection serves its own loop.
+            Set<String> pooledIds = new java.util.HashSet<>();
+            for (int i = 0; i < 2; i++) {
+                try (Connection c = Db.app(p.port("rws"))) {
+                    pooledIds.add(Db.scalar(c, "SELECT CONNECTION_ID() -- maxscale route to server server2"));
+                }
+            }
+            assertTrue(TestProxy.awaitAtMost(() -> -p.runtime().pool().size(p.server("server2")), -1,
+                    java.time.Duration.ofSeconds(5)) <= -1, "a replica connection in the pool");
+            try (Connection c = Db.app(p.port("rws")); Statement st = c.createStatement()) {
+                st.execute("SET @x = 7");
+                try (ResultSet rs = st.executeQuery(
+                        "SELECT @x, @@server_id, CONNECTION_ID() -- maxscale route to server server2")) {
+                    rs.next();
+                    assertEquals("7", rs.getString(1), "the history was replayed on the pooled connection");
+                    assertEquals(replica1Id, rs.getString(2));
+                    assertTrue(pooledIds.contains(rs.getString(3)), "served by a pooled connection " + pooledIds
+                            + ", not a new one: " + rs.getString(3));
+                }
+            }
+        }
+    }
+
     @Test
     void withoutAPrimaryEachMasterFailureModeBehavesAsDocumented() throws Exception {
         String objects = RwsConfigs.servers(cluster) + RwsConfigs.monitor()
