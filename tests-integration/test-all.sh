@@ -14,7 +14,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 ROOT="$(project_root)"
-IT_BASE_PORT=23306
+IT_BASE_PORT=23306  # the pom's loomscale.it.basePort
 
 case "${1:-}" in
     -h | --help)

@@ -20,8 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The local MariaDB cluster every integration test ({@code *IT}) runs against: a GTID primary
  * and two replicas started by {@code tests-integration/cluster.sh} once per JVM, on ports
- * {@value #BASE_PORT}..{@value #BASE_PORT}+2 with its files under {@code target/it-cluster}, and
- * stopped by a shutdown hook.
+ * {@link #BASE_PORT}..{@link #BASE_PORT}+2 (23306 unless the system property
+ * {@code loomscale.it.basePort} says otherwise, so two checkouts can run their tests side by side)
+ * with its files under {@code target/it-cluster}, and stopped by a shutdown hook.
  *
  * <p>When the cluster cannot be started (no mariadbd, a port taken, a script error) {@link #get()}
  * throws, in every test that asks, with the script's exit code: an integration test must fail,
@@ -35,7 +36,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * use names no other test uses.
  */
 public final class TestCluster {
-    public static final int BASE_PORT = 23306;
+    public static final int BASE_PORT = Integer.getInteger("loomscale.it.basePort", 23306);
     public static final String HOST = "127.0.0.1";
     public static final String APP_USER = "app";
     public static final String APP_PASSWORD = "app_pw";
