@@ -26,6 +26,19 @@ public interface Monitor {
     /** Puts a server in or out of maintenance; the monitor then leaves it alone. */
     void setMaintenance(String server, boolean on);
 
+    /**
+     * Runs one of the module's commands (MaxScale's module commands; {@code mariadbmon} has
+     * {@code switchover [NEW [OLD]]}, {@code failover} and {@code rejoin SERVER}) and returns what
+     * it did, for a person to read. Blocks until the command is done (bounded by the module's
+     * timeouts). Thread-safe.
+     *
+     * @throws IllegalArgumentException an unknown command or bad arguments (e.g. no such server)
+     * @throws IllegalStateException    the command was refused or failed; the message says why
+     */
+    default String command(String command, java.util.List<String> args) throws InterruptedException {
+        throw new IllegalArgumentException("monitor " + name() + " has no command '" + command + "'");
+    }
+
     /** A JSON-friendly description for diagnostics. */
     java.util.Map<String, Object> diagnostics();
 }
