@@ -1,5 +1,6 @@
 package io.loomscale.router.readwritesplit;
 
+import io.loomscale.protocol.Gtid;
 import io.loomscale.monitor.Server;
 import io.loomscale.protocol.ReplyTracker;
 import io.loomscale.session.BackendConnection;

@@ -1,4 +1,4 @@
-package io.loomscale.router.readwritesplit;
+package io.loomscale.protocol;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -7,15 +7,15 @@ import java.util.TreeMap;
  * A MariaDB GTID position: one {@code domain-server-sequence} triple per replication domain, as
  * in {@code @@last_gtid} or {@code @@gtid_binlog_pos} ({@code "0-1-42,1-1-7"}). Immutable.
  */
-record Gtid(Map<Long, Gtid.Pos> domains) {
+public record Gtid(Map<Long, Gtid.Pos> domains) {
     /** The server id and sequence number of a domain's last transaction. */
-    record Pos(long server, long sequence) {
+    public record Pos(long server, long sequence) {
     }
 
-    static final Gtid EMPTY = new Gtid(Map.of());
+    public static final Gtid EMPTY = new Gtid(Map.of());
 
     /** Parses a position; malformed parts are skipped ("" gives {@link #EMPTY}). */
-    static Gtid parse(String text) {
+    public static Gtid parse(String text) {
         if (text == null || text.isBlank()) {
             return EMPTY;
         }
@@ -40,12 +40,12 @@ record Gtid(Map<Long, Gtid.Pos> domains) {
         return m.isEmpty() ? EMPTY : new Gtid(m);
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return domains.isEmpty();
     }
 
     /** Per domain, the later of the two positions. */
-    Gtid merge(Gtid other) {
+    public Gtid merge(Gtid other) {
         if (other.isEmpty()) {
             return this;
         }

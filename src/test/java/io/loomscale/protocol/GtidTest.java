@@ -1,4 +1,4 @@
-package io.loomscale.router.readwritesplit;
+package io.loomscale.protocol;
 
 import org.junit.jupiter.api.Test;
 
