@@ -59,6 +59,8 @@ public final class MariaDbMonitor implements Monitor {
     static final String DETECT_STALE_SLAVE = "detect_stale_slave";
     static final Set<String> PARAMS = Set.of(CONNECT_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT, DETECT_STALE_MASTER,
             DETECT_STALE_SLAVE);
+    /** The GET_LOCK name of cooperative monitoring: the same in every LoomScale, whatever the monitor is called. */
+    static final String COOPERATIVE_LOCK = "loomscale_mariadbmon";
 
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
@@ -69,6 +71,17 @@ public final class MariaDbMonitor implements Monitor {
     private final Duration readTimeout;
     private final Duration writeTimeout;
     private final Topology.Options options;
+    private final HaOptions ha;
+    private final ClusterControl control;
+    private final MonitorJournal journal;
+    /** The primary named by the journal at start, until the first tick has used it. */
+    private String journalMaster = "";
+
+    /** Commands (switchover, failover, rejoin) for the loop thread, which runs them between ticks. */
+    private final java.util.concurrent.LinkedBlockingQueue<Command> commands = new java.util.concurrent.LinkedBlockingQueue<>();
+
+    private record Command(String name, List<String> args, java.util.concurrent.CompletableFuture<String> result) {
+    }
 
     private final Set<String> maintenance = ConcurrentHashMap.newKeySet();
     /** Orders state publication between the loop and {@link #setMaintenance}; never held across I/O. */
@@ -96,6 +109,17 @@ public final class MariaDbMonitor implements Monitor {
      * @throws io.loomscale.config.ConfigException for an unknown key or a bad value
      */
     public MariaDbMonitor(MonitorConfig config, List<Server> servers) {
+        this(config, servers, null);
+    }
+
+    /**
+     * Validates the module keys; starts nothing.
+     *
+     * @param servers the monitored servers, in config order
+     * @param datadir where the monitor journal is kept ({@link MonitorJournal}), or null for none
+     * @throws io.loomscale.config.ConfigException for an unknown key or a bad value
+     */
+    public MariaDbMonitor(MonitorConfig config, List<Server> servers, java.nio.file.Path datadir) {
         this.config = config;
         this.servers = List.copyOf(servers);
         Params p = config.params();
@@ -106,10 +130,16 @@ public final class MariaDbMonitor implements Monitor {
         this.writeTimeout = positive(p, WRITE_TIMEOUT, p.duration(WRITE_TIMEOUT, Duration.ofSeconds(2),
                 ChronoUnit.SECONDS));
         this.options = new Topology.Options(p.bool(DETECT_STALE_MASTER, true), p.bool(DETECT_STALE_SLAVE, true));
-        p.rejectUnknown(PARAMS);
+        this.ha = HaOptions.read(config, this.servers);
+        Set<String> known = new java.util.HashSet<>(PARAMS);
+        known.addAll(HaOptions.KEYS);
+        p.rejectUnknown(known);
+        this.control = new ClusterControl(this, ha);
+        this.journal = new MonitorJournal(datadir, config.name());
         List<ServerProbe> list = new ArrayList<>(this.servers.size());
+        String lock = ha.locks() == HaOptions.Locks.NONE ? null : COOPERATIVE_LOCK;
         for (Server s : this.servers) {
-            list.add(new ServerProbe(s, config.user(), config.password(), connectTimeout, readTimeout));
+            list.add(new ServerProbe(s, config.user(), config.password(), connectTimeout, readTimeout, lock));
         }
         this.probes = List.copyOf(list);
         this.lastResults = new AtomicReferenceArray<>(this.servers.size());
@@ -142,6 +172,16 @@ public final class MariaDbMonitor implements Monitor {
                 return;
             }
             running = true;
+            MonitorJournal.State j = journal.read();
+            journalMaster = j.master();
+            for (String m : j.maintenance()) {
+                for (Server sv : servers) {
+                    if (sv.name().equals(m) && maintenance.add(m)) {
+                        sv.state(sv.state().withFlags(sv.state().flags() | ServerState.MAINTENANCE));
+                        log.info("Monitor {}: {} is in maintenance (remembered in {})", config.name(), m, journal.file());
+                    }
+                }
+            }
             probeExecutor = Executors.newThreadPerTaskExecutor(
                     Thread.ofVirtual().name("monitor-" + name() + "-probe-", 0).factory());
             loop = Thread.ofVirtual().name("monitor-" + name()).start(this::run);
@@ -293,7 +333,7 @@ public final class MariaDbMonitor implements Monitor {
         tickLock.lock();
         try {
             long nanos;
-            while (running && (nanos = deadline - System.nanoTime()) > 0) {
+            while (running && commands.isEmpty() && (nanos = deadline - System.nanoTime()) > 0) {
                 wakeUp.awaitNanos(nanos);
             }
             return running;
@@ -302,8 +342,28 @@ public final class MariaDbMonitor implements Monitor {
         }
     }
 
-    /** One pass: probe, resolve, publish, log. Runs on the loop thread. */
+    /**
+     * One pass: probe, resolve, publish, log; then, on the loop thread between probes, the
+     * commands callers queued and (when this monitor may act: see cooperative monitoring) the
+     * automatic failover, rejoin and read-only enforcement. Whatever changed the cluster is
+     * followed by another probe, so routers see the new roles at once rather than a tick later.
+     */
     void tick() throws InterruptedException {
+        List<Topology.Node> nodes = probeAndPublish();
+        boolean acting = control.cooperate(nodes);
+        Command c;
+        while ((c = commands.poll()) != null) {
+            runCommand(c, nodes, acting);
+            nodes = probeAndPublish();
+        }
+        if (acting && control.automatic(nodes)) {
+            probeAndPublish();
+        }
+        saveJournal();
+    }
+
+    /** Probes every server not in maintenance, resolves the roles, publishes them; returns what it saw. */
+    List<Topology.Node> probeAndPublish() throws InterruptedException {
         int n = servers.size();
         Set<String> inMaintenance = Set.copyOf(maintenance);
         List<Callable<ServerProbe.Result>> tasks = new ArrayList<>();
@@ -329,10 +389,18 @@ public final class MariaDbMonitor implements Monitor {
             Server s = servers.get(i);
             ServerProbe.Result r = results[i];
             boolean maint = r == null;
-            nodes.add(new Topology.Node(s.name(), s.address(), s.port(), maint, s.state(),
+            ServerState previous = s.state();
+            if (!journalMaster.isEmpty() && s.name().equals(journalMaster)) {
+                previous = previous.withFlags(previous.flags() | ServerState.MASTER); // the primary before the restart
+            }
+            nodes.add(new Topology.Node(s.name(), s.address(), s.port(), maint, previous,
                     maint ? null : r.probe(), maint ? "" : r.error()));
         }
         List<ServerState> states = Topology.resolve(nodes, options);
+        if (!journalMaster.isEmpty()) {
+            control.remember(journalMaster);
+            journalMaster = "";
+        }
         for (int i = 0; i < n; i++) {
             publish(servers.get(i), states.get(i));
             if (results[i] != null) {
@@ -340,6 +408,109 @@ public final class MariaDbMonitor implements Monitor {
                 logError(i, results[i]);
             }
         }
+        control.observe(nodes, states);
+        return nodes;
+    }
+
+    /** Publishes {@code state} for server {@code i} now (the switchover's "no primary" moment). */
+    void publishNow(int i, ServerState state) {
+        publish(servers.get(i), state);
+    }
+
+    List<ServerProbe> probes() {
+        return probes;
+    }
+
+    Duration readTimeout() {
+        return readTimeout;
+    }
+
+    private void saveJournal() {
+        String master = "";
+        for (Server s : servers) {
+            if (s.state().isMaster()) {
+                master = s.name();
+            }
+        }
+        if (master.isEmpty()) {
+            master = control.lastMasterName(); // down: still the one to fail over from
+        }
+        journal.write(new MonitorJournal.State(master, Set.copyOf(maintenance)));
+    }
+
+    // ---- commands --------------------------------------------------------------------------
+
+    @Override
+    public String command(String command, List<String> args) throws InterruptedException {
+        String name = command == null ? "" : command.toLowerCase(java.util.Locale.ROOT);
+        switch (name) {
+            case "switchover" -> {
+                if (args.size() > 2) {
+                    throw new IllegalArgumentException("usage: switchover [NEW_PRIMARY [OLD_PRIMARY]]");
+                }
+            }
+            case "failover" -> {
+                if (!args.isEmpty()) {
+                    throw new IllegalArgumentException("usage: failover (it takes no arguments)");
+                }
+            }
+            case "rejoin" -> {
+                if (args.size() != 1) {
+                    throw new IllegalArgumentException("usage: rejoin SERVER");
+                }
+            }
+            default -> throw new IllegalArgumentException("monitor " + name() + " (" + MODULE
+                    + ") has no command '" + command + "'; it has switchover, failover, rejoin");
+        }
+        for (String a : args) {
+            find(a); // IllegalArgumentException for an unknown server
+        }
+        java.util.concurrent.CompletableFuture<String> f = new java.util.concurrent.CompletableFuture<>();
+        tickLock.lock();
+        try {
+            if (!running) {
+                throw new IllegalStateException("monitor " + name() + " is not running");
+            }
+            commands.add(new Command(name, List.copyOf(args), f));
+            wakeUp.signalAll();
+        } finally {
+            tickLock.unlock();
+        }
+        long wait = ha.switchoverTimeout().plus(ha.failoverTimeout()).plus(config.monitorInterval().multipliedBy(2))
+                .plus(connectTimeout.plus(readTimeout).multipliedBy(2)).toMillis();
+        try {
+            return f.get(wait, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(String.valueOf(e.getCause()), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(name + " did not finish within " + wait + " ms");
+        }
+    }
+
+    private void runCommand(Command c, List<Topology.Node> nodes, boolean acting) {
+        try {
+            if (!acting) {
+                throw new IllegalStateException("this LoomScale is not the primary monitor of the cluster "
+                        + "(cooperative_monitoring_locks): run the command on the one that is");
+            }
+            String out = switch (c.name()) {
+                case "switchover" -> control.switchover(nodes, c.args().isEmpty() ? -1 : index(c.args().get(0)),
+                        c.args().size() < 2 ? -1 : index(c.args().get(1)));
+                case "failover" -> control.failover(nodes, true);
+                case "rejoin" -> control.rejoin(nodes, index(c.args().get(0)), true);
+                default -> throw new IllegalArgumentException("unknown command " + c.name());
+            };
+            c.result().complete(out);
+        } catch (RuntimeException e) {
+            c.result().completeExceptionally(e);
+        }
+    }
+
+    private int index(String server) {
+        return servers.indexOf(find(server));
     }
 
     private static ServerProbe.Result outcome(Future<ServerProbe.Result> f, long boundMillis, ServerProbe probe)
@@ -408,6 +579,7 @@ public final class MariaDbMonitor implements Monitor {
         m.put(WRITE_TIMEOUT + "_ms", writeTimeout.toMillis());
         m.put(DETECT_STALE_MASTER, options.detectStaleMaster());
         m.put(DETECT_STALE_SLAVE, options.detectStaleSlave());
+        control.diagnostics(m);
         m.put("ticks", completed);
         m.put("tick_in_progress", started > completed);
         m.put("last_tick_ms", lastTickMillis);

@@ -21,4 +21,9 @@ public final class MariaDbMonitorModule implements MonitorModule {
     public Monitor create(MonitorConfig config, List<Server> servers) {
         return new MariaDbMonitor(config, servers);
     }
+
+    @Override
+    public Monitor create(MonitorConfig config, List<Server> servers, java.nio.file.Path datadir) {
+        return new MariaDbMonitor(config, servers, datadir);
+    }
 }

@@ -18,4 +18,9 @@ public interface MonitorModule {
 
     /** Creates a monitor over {@code servers} (in the config's order); validates module keys. */
     Monitor create(MonitorConfig config, List<Server> servers);
+
+    /** As {@link #create(MonitorConfig, List)}, with the directory where a monitor may keep state over restarts. */
+    default Monitor create(MonitorConfig config, List<Server> servers, java.nio.file.Path datadir) {
+        return create(config, servers);
+    }
 }

@@ -14,12 +14,20 @@ import java.util.List;
  * @param slaves            the replication connections; empty on a server that replicates from nothing
  * @param replicationKnown  false when the replication status could not be read (no privilege):
  *                          the server then gets no role
+ * @param gtidBinlogPos     {@code @@gtid_binlog_pos}: what the server wrote to its binary log
+ * @param logBin            {@code @@log_bin}: whether it writes one (a server without cannot be promoted)
  */
 record Probe(long serverId, boolean readOnly, String gtidCurrentPos, String version, List<SlaveStatus> slaves,
-        boolean replicationKnown) {
+        boolean replicationKnown, String gtidBinlogPos, boolean logBin) {
 
     Probe {
         slaves = List.copyOf(slaves);
+    }
+
+    /** For tests and callers that do not care about the binary log: log_bin on, its position the current one. */
+    Probe(long serverId, boolean readOnly, String gtidCurrentPos, String version, List<SlaveStatus> slaves,
+            boolean replicationKnown) {
+        this(serverId, readOnly, gtidCurrentPos, version, slaves, replicationKnown, gtidCurrentPos, true);
     }
 
     /**

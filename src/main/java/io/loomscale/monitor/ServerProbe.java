@@ -16,7 +16,8 @@ import java.util.List;
  * The connection is kept between ticks and reopened when it breaks.
  */
 final class ServerProbe {
-    static final String VARIABLES_SQL = "SELECT @@server_id, @@read_only, @@gtid_current_pos, @@version";
+    static final String VARIABLES_SQL =
+            "SELECT @@server_id, @@read_only, @@gtid_current_pos, @@version, @@gtid_binlog_pos, @@log_bin";
     static final String SLAVES_SQL = "SHOW ALL SLAVES STATUS";
 
     /**
@@ -36,7 +37,21 @@ final class ServerProbe {
     private final Duration readTimeout;
     private volatile SqlConnection connection;
 
+    /** The cooperative-monitoring lock this probe claims on its server, or null (none). */
+    private final String lockName;
+    /** Whether the kept connection holds {@link #lockName}; false again as soon as it closes. */
+    private volatile boolean lockHeld;
+    /** Whether the monitor wants the lock now (false: release it, and do not claim it). */
+    private volatile boolean lockWanted = true;
+
     ServerProbe(Server server, String user, String password, Duration connectTimeout, Duration readTimeout) {
+        this(server, user, password, connectTimeout, readTimeout, null);
+    }
+
+    /** @param lockName the cooperative-monitoring lock to claim on each probe ({@code GET_LOCK}), or null */
+    ServerProbe(Server server, String user, String password, Duration connectTimeout, Duration readTimeout,
+            String lockName) {
+        this.lockName = lockName;
         this.server = server;
         this.user = user;
         this.password = password;
@@ -98,6 +113,8 @@ final class ServerProbe {
         boolean readOnly = "1".equals(v[1]) || "ON".equalsIgnoreCase(v[1]);
         String gtid = v[2] == null ? "" : v[2];
         String version = v[3] == null ? "" : v[3];
+        String binlogPos = v.length > 4 && v[4] != null ? v[4] : "";
+        boolean logBin = v.length > 5 && ("1".equals(v[5]) || "ON".equalsIgnoreCase(v[5]));
         List<Probe.SlaveStatus> slaves = List.of();
         boolean known = true;
         String warning = "";
@@ -108,7 +125,10 @@ final class ServerProbe {
             known = false;
             warning = SLAVES_SQL + " failed: " + e.err();
         }
-        return new Result(new Probe(serverId, readOnly, gtid, version, slaves, known), warning);
+        if (lockName != null) {
+            warning = claimLock(c, warning);
+        }
+        return new Result(new Probe(serverId, readOnly, gtid, version, slaves, known, binlogPos, logBin), warning);
     }
 
     /** Rows of SHOW ALL SLAVES STATUS, read by column name. */
@@ -157,10 +177,69 @@ final class ServerProbe {
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
+    /**
+     * Claims or releases the cooperative-monitoring lock on the probe's connection, as the monitor
+     * wants it. The lock lives as long as the connection: another LoomScale's monitor can take it
+     * once this connection closes (the process died, the server restarted).
+     */
+    private String claimLock(SqlConnection c, String warning) throws IOException {
+        try {
+            if (!lockWanted) {
+                if (lockHeld) {
+                    c.query("SELECT RELEASE_LOCK('" + lockName + "')");
+                    lockHeld = false;
+                }
+            } else if (!lockHeld) {
+                SqlConnection.Result r = c.query("SELECT GET_LOCK('" + lockName + "', 0)");
+                lockHeld = !r.rows().isEmpty() && "1".equals(r.rows().get(0)[0]);
+            }
+            return warning;
+        } catch (SqlException e) {
+            lockHeld = false;
+            return warning.isEmpty() ? "cooperative lock: " + e.err() : warning;
+        }
+    }
+
+    /** Whether this probe's connection holds the cooperative-monitoring lock now. */
+    boolean holdsLock() {
+        return lockHeld && isConnected();
+    }
+
+    /** Whether the next probes should claim (true) or release (false) the cooperative lock. */
+    void wantLock(boolean want) {
+        lockWanted = want;
+    }
+
+    /**
+     * The kept connection for the monitor's own statements (failover, switchover, rejoin), opened
+     * if needed; {@code timeout} bounds each statement. Monitor thread only, between probes.
+     */
+    SqlConnection admin(Duration timeout) throws IOException {
+        SqlConnection c = connection;
+        if (c == null || c.isClosed()) {
+            c = connect();
+        }
+        c.setTimeout(timeout);
+        return c;
+    }
+
+    /** Restores the probe timeout after {@link #admin}. */
+    void endAdmin() {
+        SqlConnection c = connection;
+        if (c != null && !c.isClosed()) {
+            try {
+                c.setTimeout(readTimeout);
+            } catch (IOException e) {
+                close();
+            }
+        }
+    }
+
     /** Closes the kept connection (any thread); the next probe reconnects. */
     void close() {
         SqlConnection c = connection;
         connection = null;
+        lockHeld = false;
         if (c != null) {
             c.close();
         }

@@ -44,6 +44,27 @@ public record Gtid(Map<Long, Gtid.Pos> domains) {
         return domains.isEmpty();
     }
 
+    /** The sequence number of {@code domain}'s last transaction, 0 when the position has none. */
+    public long sequence(long domain) {
+        Pos p = domains.get(domain);
+        return p == null ? 0 : p.sequence();
+    }
+
+    /**
+     * Whether this position includes everything {@code other} names: in each of its domains this
+     * one is at the same or a later sequence number. (MariaDB sequence numbers grow within a
+     * domain, so this is how far a server has got; it cannot tell two servers' different
+     * transactions with equal numbers apart.)
+     */
+    public boolean covers(Gtid other) {
+        for (Map.Entry<Long, Pos> e : other.domains.entrySet()) {
+            if (sequence(e.getKey()) < e.getValue().sequence()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Per domain, the later of the two positions. */
     public Gtid merge(Gtid other) {
         if (other.isEmpty()) {

@@ -78,7 +78,7 @@ public final class LoomScale {
                 throw m.params().error("module", "unknown monitor module '" + m.module() + "'",
                         String.join(", ", modules.monitorNames()));
             }
-            ls.monitors.put(m.name(), mod.create(m, ls.serverList(m.servers())));
+            ls.monitors.put(m.name(), mod.create(m, ls.serverList(m.servers()), config.global().datadir()));
         }
         for (FilterConfig f : config.filters().values()) {
             FilterModule mod = modules.filter(f.module());

@@ -102,6 +102,12 @@ final class TestProxy implements AutoCloseable {
         try {
             Files.createDirectories(dir.resolve("log"));
             Files.createDirectories(dir.resolve("data"));
+            // A monitor journal of an earlier proxy of this name (a server left in maintenance) must not carry over.
+            try (var old = Files.newDirectoryStream(dir.resolve("data"), "mariadbmon-*.json")) {
+                for (Path f : old) {
+                    Files.delete(f);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
