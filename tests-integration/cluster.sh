@@ -3,8 +3,8 @@
 #
 # Usage:
 #   tests-integration/cluster.sh start|stop|status|env [--base-port N] [--dir DIR]
-#                                [--max-connections N]
-#   tests-integration/cluster.sh stop-node|start-node IDX [--base-port N] [--dir DIR]
+#                                [--max-connections N] [--semi-sync]
+#   tests-integration/cluster.sh stop-node|kill-node|start-node IDX [--base-port N] [--dir DIR]
 #
 #   start       primary on BASE (default 13306), replicas on BASE+1 and BASE+2,
 #               each with its own datadir, socket, pid file and error log under
@@ -17,9 +17,15 @@
 #   status      one line per server: role, port, pid, up/down (+ replication
 #               threads). Exit 0 when all three answer, 1 otherwise.
 #   env         prints DIR/cluster.env (exit 1 when the cluster is not started).
-#   stop-node IDX / start-node IDX
-#               stop (TERM) or restart one server (1 = primary, 2, 3 = replicas)
-#               keeping its datadir; for failover tests.
+#   stop-node IDX / kill-node IDX / start-node IDX
+#               stop (TERM), kill (KILL: a crash) or restart one server
+#               (1 = primary, 2, 3 = replicas) keeping its datadir; for failover
+#               tests. Roles can move (failover): the index names the node.
+#   --semi-sync every server runs MariaDB's semi-synchronous replication as
+#               both master and slave (wait point AFTER_SYNC, no waiting once
+#               no replica is connected), so a commit is acknowledged to the
+#               client only once a replica has it, and a crashed primary drops
+#               unacknowledged transactions on restart. Kept for start-node.
 #
 # Servers run with --no-defaults (no /etc/mysql config is read), listen on
 # 127.0.0.1 only, and never touch port 3306. Accounts (created on the primary,
@@ -49,6 +55,7 @@ NODE_IDX=""
 BASE_PORT=""
 DIR=""
 MAX_CONNECTIONS=1000
+SEMI_SYNC=0
 
 parse_args() {
     [[ $# -ge 1 ]] || usage 2
@@ -56,13 +63,13 @@ parse_args() {
     shift
     case "$CMD" in
         start | stop | status | env) ;;
-        stop-node | start-node)
+        stop-node | kill-node | start-node)
             [[ $# -ge 1 && "$1" =~ ^[123]$ ]] || die "$CMD needs a node index 1, 2 or 3"
             NODE_IDX="$1"
             shift
             ;;
         -h | --help | help) usage 0 ;;
-        *) die "unknown command '$CMD' (want start, stop, status, env, stop-node, start-node)" ;;
+        *) die "unknown command '$CMD' (want start, stop, status, env, stop-node, kill-node, start-node)" ;;
     esac
     while [[ $# -gt 0 ]]; do
         case "$1" in
@@ -72,6 +79,7 @@ parse_args() {
             --dir=*) DIR="${1#*=}"; shift ;;
             --max-connections) [[ $# -ge 2 ]] || die "--max-connections needs a value"; MAX_CONNECTIONS="$2"; shift 2 ;;
             --max-connections=*) MAX_CONNECTIONS="${1#*=}"; shift ;;
+            --semi-sync) SEMI_SYNC=1; shift ;;
             -h | --help) usage 0 ;;
             *) die "unknown option '$1' (see $0 --help)" ;;
         esac
@@ -160,6 +168,11 @@ server_args() {
         --sync-binlog=0
     )
     mapfile -t -O "${#a[@]}" a < <(innodb_args)
+    if ((SEMI_SYNC)); then
+        a+=(--rpl-semi-sync-master-enabled=ON --rpl-semi-sync-slave-enabled=ON
+            --rpl-semi-sync-master-wait-point=AFTER_SYNC --rpl-semi-sync-master-wait-no-slave=OFF
+            --rpl-semi-sync-master-timeout=10000)
+    fi
     # Replicas start read-only, so a replica restarted by start-node stays read-only.
     if ((i > 1)); then
         a+=(--read-only=1)
@@ -316,6 +329,7 @@ cluster_healthy() {
     [[ -f "$DIR/cluster.env" ]] || return 1
     [[ "$(sed -n 's/^BASE_PORT=//p' "$DIR/cluster.env")" == "$BASE_PORT" ]] || return 1
     [[ "$(sed -n 's/^MAX_CONNECTIONS=//p' "$DIR/cluster.env")" == "$MAX_CONNECTIONS" ]] || return 1
+    [[ "$(sed -n 's/^SEMI_SYNC=//p' "$DIR/cluster.env")" == "$SEMI_SYNC" ]] || return 1
     for i in 1 2 3; do
         [[ -n "$(node_pid "$i")" ]] || return 1
         node_answers "$i" || return 1
@@ -351,6 +365,7 @@ write_env() {
         echo "CLUSTER_DIR=$DIR"
         echo "BASE_PORT=$BASE_PORT"
         echo "MAX_CONNECTIONS=$MAX_CONNECTIONS"
+        echo "SEMI_SYNC=$SEMI_SYNC"
         echo "PRIMARY_PORT=$(node_port 1)"
         echo "REPLICA1_PORT=$(node_port 2)"
         echo "REPLICA2_PORT=$(node_port 3)"
@@ -562,10 +577,22 @@ cmd_stop_node() {
     log "$(role "$NODE_IDX") stopped (datadir kept; start it with: $0 start-node $NODE_IDX --dir $DIR)"
 }
 
+cmd_kill_node() {
+    local pid
+    pid="$(node_pid "$NODE_IDX")"
+    [[ -n "$pid" ]] || die "$(role "$NODE_IDX") is not running"
+    kill -KILL "$pid"
+    while pid_alive "$pid"; do sleep 0.05; done
+    rm -f "$(node_pidfile "$NODE_IDX")"
+    log "$(role "$NODE_IDX") (pid $pid) killed with SIGKILL (datadir kept; start it with: $0 start-node $NODE_IDX --dir $DIR)"
+}
+
 cmd_start_node() {
     ensure_mariadb
     [[ -f "$DIR/cluster.env" ]] || die "no cluster started in $DIR"
     MAX_CONNECTIONS="$(sed -n 's/^MAX_CONNECTIONS=//p' "$DIR/cluster.env")"
+    SEMI_SYNC="$(sed -n 's/^SEMI_SYNC=//p' "$DIR/cluster.env")"
+    SEMI_SYNC="${SEMI_SYNC:-0}"
     [[ -d "$(node_datadir "$NODE_IDX")" ]] || die "no datadir $(node_datadir "$NODE_IDX")"
     if [[ -n "$(node_pid "$NODE_IDX")" ]]; then
         log "$(role "$NODE_IDX") already running"
@@ -585,5 +612,6 @@ case "$CMD" in
     status) cmd_status ;;
     env) cmd_env ;;
     stop-node) cmd_stop_node ;;
+    kill-node) cmd_kill_node ;;
     start-node) cmd_start_node ;;
 esac

@@ -50,9 +50,18 @@ public final class BackendEndpoint extends Endpoint {
     private int disposition;       // FORWARD, CAPTURE or 0 (drop) for the current packet
     private int endingExpectation; // non-zero when the current packet ends a reply
     private int endingStatus;
+    private boolean endingChecksum;
     private byte[] capture;
     private int captureFill;
     private int lastSeq;
+    /** The running checksum of a reply with {@link ReplyTracker#CHECKSUM}, or null when never asked for. */
+    private java.util.zip.CRC32C crc;
+    /** Whether the rest of the current packet's payload goes into {@link #crc}. */
+    private boolean crcPayload;
+    /** Header bytes of the current packet still to skip before its payload (for the checksum). */
+    private int crcSkip;
+    /** The checksum of the last reply that ended with {@link ReplyTracker#CHECKSUM}; see {@link #replyChecksum()}. */
+    private volatile long replyChecksum;
 
     public BackendEndpoint(SocketChannel channel, EventLoop loop, ReplyTracker tracker, Listener listener) {
         super(channel, loop);
@@ -78,6 +87,17 @@ public final class BackendEndpoint extends Endpoint {
 
     public ReplyTracker tracker() {
         return tracker;
+    }
+
+    /**
+     * The checksum of the last reply that asked for one ({@link ReplyTracker#CHECKSUM}): CRC-32C
+     * over the payloads of its data packets (column count, definitions, rows, ERR) and, of each
+     * OK or EOF, only its first byte and, for an OK, the affected rows and insert id, so two
+     * servers returning the same result to the same statement give the same value although their
+     * status flags or session-state data differ. Read it once the reply has ended.
+     */
+    public long replyChecksum() {
+        return replyChecksum;
     }
 
     /**
@@ -254,6 +274,9 @@ public final class BackendEndpoint extends Endpoint {
                     break;
                 }
                 int pos = buf.position();
+                if (crcPayload) {
+                    sumChunk(pos, take);
+                }
                 if (disposition == ReplyTracker.FORWARD) {
                     if (fwdStart < 0) {
                         fwdStart = pos;
@@ -299,7 +322,12 @@ public final class BackendEndpoint extends Endpoint {
             if (disp != ReplyTracker.FORWARD) {
                 fwdStart = flush(fwdStart);
             }
+            boolean first = !tracker.hasStarted();
             boolean ended = tracker.onPacket(buf, pos + Packets.HEADER, len);
+            crcPayload = false;
+            if ((expectation & ReplyTracker.CHECKSUM) != 0) {
+                sumPacket(first, pos, len);
+            }
             disposition = disp == ReplyTracker.CAPTURE ? ReplyTracker.CAPTURE
                     : disp == ReplyTracker.FORWARD ? ReplyTracker.FORWARD : 0;
             packetRemaining = Packets.HEADER + len;
@@ -310,6 +338,9 @@ public final class BackendEndpoint extends Endpoint {
             if (ended) {
                 endingExpectation = expectation;
                 endingStatus = tracker.lastStatus();
+                if (crc != null && (expectation & ReplyTracker.CHECKSUM) != 0) {
+                    endingChecksum = true;
+                }
             }
         }
         flush(fwdStart);
@@ -335,7 +366,54 @@ public final class BackendEndpoint extends Endpoint {
         return -1;
     }
 
+    /** Starts the checksum of one packet: a status packet's few stable bytes now, a data packet's payload as it passes. */
+    private void sumPacket(boolean firstOfReply, int pos, int len) {
+        if (crc == null) {
+            crc = new java.util.zip.CRC32C();
+        }
+        if (firstOfReply) {
+            crc.reset();
+        }
+        if (tracker.isStatusPacket()) {
+            int p = pos + Packets.HEADER;
+            int end = p + Math.min(len, ReplyTracker.PEEK);
+            int header = buf.get(p) & 0xff;
+            crc.update(header);
+            if (header == Packets.OK) {
+                int q = p + 1;
+                for (int k = 0; k < 2 && q < end; k++) {
+                    int f = buf.get(q) & 0xff;
+                    int n = f < 0xfb ? 1 : f == 0xfc ? 3 : f == 0xfd ? 4 : f == 0xfe ? 9 : 1;
+                    for (int j = 0; j < n && q + j < end; j++) {
+                        crc.update(buf.get(q + j));
+                    }
+                    q += n;
+                }
+            }
+        } else {
+            crcPayload = true;
+            crcSkip = Packets.HEADER;
+        }
+    }
+
+    /** Adds the payload bytes among buf[pos, pos+take) to the checksum (the packet header is skipped). */
+    private void sumChunk(int pos, int take) {
+        int skip = Math.min(crcSkip, take);
+        crcSkip -= skip;
+        if (take > skip) {
+            int lim = buf.limit();
+            int at = buf.position();
+            buf.limit(pos + take).position(pos + skip);
+            crc.update(buf);
+            buf.limit(lim).position(at);
+        }
+    }
+
     private void replyEnded(int expectation) {
+        if (endingChecksum) {
+            endingChecksum = false;
+            replyChecksum = crc.getValue();
+        }
         LoadGauge g = gauge;
         if (g != null) {
             g.add(-1);

@@ -41,6 +41,11 @@ public final class ReplyTracker {
     public static final int CAPTURE = 1 << 6;
     /** The EXECUTE asked for a cursor: the reply ends after the column definitions. */
     public static final int CURSOR = 1 << 7;
+    /**
+     * Compute a checksum of the reply while it passes (whatever else is done with it), for
+     * readwritesplit's transaction replay: see {@link #isStatusPacket()}.
+     */
+    public static final int CHECKSUM = 1 << 8;
 
     private static final int RING = 256;
 
@@ -59,6 +64,7 @@ public final class ReplyTracker {
     private int lastHeader;
     private boolean inSplit;
     private boolean startedCurrent;
+    private boolean statusPacket;
     /** The server asked for a LOCAL INFILE file and has not answered the upload yet. */
     private volatile boolean receivingFile;
 
@@ -107,6 +113,15 @@ public final class ReplyTracker {
         return receivingFile;
     }
 
+    /**
+     * Whether the packet just fed is an OK or EOF (status flags, warnings, session state: what
+     * may differ between two servers that return the same result) rather than data (a column
+     * count, definition or row, an ERR). Valid after {@link #onPacket}; selector thread.
+     */
+    public boolean isStatusPacket() {
+        return statusPacket;
+    }
+
     /** Status flags of the last OK/EOF seen. */
     public int lastStatus() {
         return lastStatus;
@@ -133,11 +148,15 @@ public final class ReplyTracker {
         if (inSplit) {
             // Continuation of a split packet: only its end matters.
             inSplit = split;
+            statusPacket = false;
             return false;
         }
         inSplit = split;
         int first = payloadLength > 0 ? b.get(payloadPos) & 0xff : -1;
         int kind = current() & 0xf;
+        State before = state;
+        statusPacket = before == State.START ? kind != FETCH && kind != PREPARE && (first == Packets.OK || first == Packets.EOF)
+                : before != State.COLUMNS && before != State.PREP_PARAMS && before != State.PREP_COLUMNS && isEof(first, payloadLength);
         boolean ended = switch (state) {
             case START -> start(kind, b, payloadPos, payloadLength, first);
             case COLUMNS -> {

@@ -93,7 +93,10 @@ final class BackendFailures {
         boolean wasTrx = session.trxOpen && b == session.trxTarget;
         log.warn("session {}: lost {}{}: {}", ctx.id(), b, wasMaster ? " (primary)" : "", cause.getMessage());
         session.conns.drop(b);
-        if (wasTrx || wasMaster && cfg.masterFailureMode() == FailureMode.FAIL_INSTANTLY) {
+        if (wasMaster && cfg.transactionReplay() && !session.trxLog.isEmpty()) {
+            return session.replay.replay(b, waiting, started);
+        }
+        if (wasTrx || wasMaster && cfg.masterFailureMode() == FailureMode.FAIL_INSTANTLY && !cfg.masterReconnection()) {
             return false;
         }
         if (!waiting) {
@@ -111,7 +114,7 @@ final class BackendFailures {
                 } else {
                     RwsBackend other = session.conns.slave(cfg.maxSlaveReplicationLag());
                     if (other == null) {
-                        other = session.conns.master();
+                        other = session.conns.masterOrWait();
                     }
                     if (other == null) {
                         return false;

@@ -179,9 +179,9 @@ final class PreparedStatements {
         RwsBackend target;
         boolean read = false;
         if (session.trxOpen) {
-            target = session.trxTarget != null && !session.trxTarget.isClosed() ? session.trxTarget : conns.master();
+            target = session.trxTarget != null && !session.trxTarget.isClosed() ? session.trxTarget : conns.masterOrWait();
         } else if (s.usesTempTable || session.needsMaster(type) || isSessionCommand(type)) {
-            target = conns.master();
+            target = conns.masterOrWait();
         } else {
             read = true;
             target = conns.slave(cfg.maxSlaveReplicationLag());
@@ -189,7 +189,7 @@ final class PreparedStatements {
                 target = null;
             }
             if (target == null) {
-                target = conns.master();
+                target = conns.masterOrWait();
             }
         }
         if (target != null && !target.statementIds.containsKey(s.id)) {
@@ -203,6 +203,7 @@ final class PreparedStatements {
             }
             return;
         }
+        byte[] recordAs = session.recording(target) ? original.clone() : null;
         byte[] p = s.packetFor(original, target);
         if (p == original && read && cfg.retryFailedReads()) {
             p = original.clone(); // keep the client's packet for a retry elsewhere
@@ -218,7 +219,7 @@ final class PreparedStatements {
             session.gtids.writeWithGtid(target, p);
             return;
         }
-        session.send(target, p, target == session.master ? TO_MASTER : TO_SLAVE);
+        session.send(target, p, target == session.master ? TO_MASTER : TO_SLAVE, recordAs);
         if (read && cfg.retryFailedReads()) {
             session.retryPacket = original;
             session.retryIsExecute = true;
@@ -233,7 +234,7 @@ final class PreparedStatements {
         if (s == null) {
             return;
         }
-        RwsBackend m = session.trxOpen && session.trxTarget != null ? session.trxTarget : conns.master();
+        RwsBackend m = session.trxOpen && session.trxTarget != null ? session.trxTarget : conns.masterOrWait();
         if (m == null || !m.statementIds.containsKey(s.id)) {
             failures.noMaster(st.packet());
             return;

@@ -232,10 +232,10 @@ final class QueryRouter {
         if ((type & QueryType.READ_ONLY_TRX) != 0 && session.autocommit && !session.lockedToMaster) {
             target = conns.slave(cfg.maxSlaveReplicationLag());
             if (target == null) {
-                target = conns.master();
+                target = conns.masterOrWait();
             }
         } else {
-            target = conns.master();
+            target = conns.masterOrWait();
         }
         if (target == null) {
             failures.noMaster(packet);
@@ -250,7 +250,7 @@ final class QueryRouter {
     private void toTransaction(byte[] packet, int type) throws IOException {
         RwsBackend t = session.trxTarget;
         if (t == null || t.isClosed()) {
-            t = conns.master();
+            t = conns.masterOrWait();
             if (t == null) {
                 failures.noMaster(packet);
                 return;
@@ -269,7 +269,7 @@ final class QueryRouter {
 
     /** To the primary (opened if needed); {@code master_failure_mode} when there is none. */
     void toMaster(byte[] packet, int type) throws IOException {
-        RwsBackend m = conns.master();
+        RwsBackend m = conns.masterOrWait();
         if (m == null) {
             failures.noMaster(packet);
             return;
@@ -300,7 +300,7 @@ final class QueryRouter {
             s = null; // timed out waiting for the replica: the primary has the data
         }
         if (s == null) {
-            s = conns.master();
+            s = conns.masterOrWait();
             if (s == null) {
                 failures.noServer(packet);
                 return;

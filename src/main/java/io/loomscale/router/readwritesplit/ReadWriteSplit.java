@@ -51,6 +51,7 @@ final class ReadWriteSplit implements Router {
     private final AtomicLong causalWaits = new AtomicLong();
     private final AtomicLong causalTimeouts = new AtomicLong();
     private final AtomicLong retriedReads = new AtomicLong();
+    private final AtomicLong replayedTransactions = new AtomicLong();
     private volatile Gtid latestGtid = Gtid.EMPTY;
 
     ReadWriteSplit(String service, RwsConfig config, Supplier<List<Server>> servers) {
@@ -148,6 +149,10 @@ final class ReadWriteSplit implements Router {
         }
     }
 
+    void replayedTransaction() {
+        replayedTransactions.incrementAndGet();
+    }
+
     void retriedRead() {
         retriedReads.incrementAndGet();
     }
@@ -193,6 +198,7 @@ final class ReadWriteSplit implements Router {
         m.put("causal_reads_waits", causalWaits.get());
         m.put("causal_reads_timeouts", causalTimeouts.get());
         m.put("retried_reads", retriedReads.get());
+        m.put("replayed_transactions", replayedTransactions.get());
         m.put("latest_gtid", latestGtid.toString());
         return m;
     }

@@ -20,15 +20,19 @@ import java.util.TreeSet;
  *     2.1 turned it off by default, which made a replica opened later ({@code lazy_connect}, a
  *     replaced replica) impossible;</li>
  * <li>keys MaxScale added after 2.1 ({@code connection_keepalive}, {@code lazy_connect},
- *     {@code causal_reads}, {@code causal_reads_timeout}) take the defaults of the release that
- *     added them.</li>
+ *     {@code causal_reads}, {@code causal_reads_timeout}, {@code master_reconnection},
+ *     {@code delayed_retry}, {@code delayed_retry_timeout}, {@code transaction_replay},
+ *     {@code transaction_replay_max_size}) take the defaults of the release that added them;
+ *     as in MaxScale, {@code transaction_replay} turns on {@code delayed_retry} and
+ *     {@code master_reconnection}, and {@code delayed_retry} turns on {@code master_reconnection}.</li>
  * </ul>
  */
 record RwsConfig(int maxSlaveConnections, boolean maxSlavePercent, long maxSlaveReplicationLag,
         boolean variablesOnMasterOnly, Criteria criteria, boolean masterAcceptReads, FailureMode masterFailureMode,
         boolean retryFailedReads, boolean strictMultiStmt, boolean strictSpCalls, int maxSescmdHistory,
         boolean disableSescmdHistory, Duration connectionKeepalive, boolean lazyConnect, CausalReads causalReads,
-        Duration causalReadsTimeout) {
+        Duration causalReadsTimeout, boolean masterReconnection, boolean delayedRetry, Duration delayedRetryTimeout,
+        boolean transactionReplay, long transactionReplayMaxSize) {
 
     enum Criteria { LEAST_CURRENT_OPERATIONS, LEAST_ROUTER_CONNECTIONS, LEAST_GLOBAL_CONNECTIONS, LEAST_BEHIND_MASTER,
         ADAPTIVE_ROUTING }
@@ -41,12 +45,14 @@ record RwsConfig(int maxSlaveConnections, boolean maxSlavePercent, long maxSlave
     static final Set<String> KEYS = Set.of("max_slave_connections", "max_slave_replication_lag", "use_sql_variables_in",
             "slave_selection_criteria", "master_accept_reads", "master_failure_mode", "retry_failed_reads",
             "strict_multi_stmt", "strict_sp_calls", "max_sescmd_history", "disable_sescmd_history",
-            "connection_keepalive", "lazy_connect", "causal_reads", "causal_reads_timeout");
+            "connection_keepalive", "lazy_connect", "causal_reads", "causal_reads_timeout", "master_reconnection",
+            "delayed_retry", "delayed_retry_timeout", "transaction_replay", "transaction_replay_max_size");
 
     /** Defaults: every slave, no lag limit, variables everywhere, LEAST_CURRENT_OPERATIONS... */
     static RwsConfig defaults() {
         return new RwsConfig(255, false, -1, false, Criteria.LEAST_CURRENT_OPERATIONS, false, FailureMode.FAIL_INSTANTLY,
-                true, true, false, 50, false, Duration.ofSeconds(300), false, CausalReads.NONE, Duration.ofSeconds(10));
+                true, true, false, 50, false, Duration.ofSeconds(300), false, CausalReads.NONE, Duration.ofSeconds(10),
+                false, false, Duration.ofSeconds(10), false, 1L << 20);
     }
 
     static RwsConfig parse(Params params, String routerOptions) {
@@ -124,12 +130,29 @@ record RwsConfig(int maxSlaveConnections, boolean maxSlavePercent, long maxSlave
         if (ct != null) {
             causalTimeout = Duration.ofSeconds(seconds(r, "causal_reads_timeout", ct, false));
         }
+        Duration retryTimeout = d.delayedRetryTimeout;
+        String rt = r.text("delayed_retry_timeout");
+        if (rt != null) {
+            retryTimeout = Duration.ofSeconds(seconds(r, "delayed_retry_timeout", rt, false));
+            if (retryTimeout.isZero()) {
+                throw r.error("delayed_retry_timeout", "must be more than 0", "a duration such as \"10s\"");
+            }
+        }
+        long replayMax = d.transactionReplayMaxSize;
+        String rm = r.text("transaction_replay_max_size");
+        if (rm != null) {
+            replayMax = size(r, "transaction_replay_max_size", rm);
+        }
+        boolean replay = r.bool("transaction_replay", d.transactionReplay);
+        boolean delayed = replay || r.bool("delayed_retry", d.delayedRetry);
+        boolean reconnect = delayed || r.bool("master_reconnection", d.masterReconnection);
         return new RwsConfig(maxSlaves, percent, lag, varsMaster, criteria,
                 r.bool("master_accept_reads", d.masterAcceptReads), fm,
                 r.bool("retry_failed_reads", d.retryFailedReads), r.bool("strict_multi_stmt", d.strictMultiStmt),
                 r.bool("strict_sp_calls", d.strictSpCalls), hist,
                 r.bool("disable_sescmd_history", d.disableSescmdHistory), keepalive,
-                r.bool("lazy_connect", d.lazyConnect), causal, causalTimeout);
+                r.bool("lazy_connect", d.lazyConnect), causal, causalTimeout, reconnect, delayed, retryTimeout, replay,
+                replayMax);
     }
 
     /** How many of {@code available} replicas one session may use. */
@@ -158,6 +181,11 @@ record RwsConfig(int maxSlaveConnections, boolean maxSlavePercent, long maxSlave
         m.put("lazy_connect", lazyConnect);
         m.put("causal_reads", causalReads.name().toLowerCase(Locale.ROOT));
         m.put("causal_reads_timeout", causalReadsTimeout.toSeconds() + "s");
+        m.put("master_reconnection", masterReconnection);
+        m.put("delayed_retry", delayedRetry);
+        m.put("delayed_retry_timeout", delayedRetryTimeout.toSeconds() + "s");
+        m.put("transaction_replay", transactionReplay);
+        m.put("transaction_replay_max_size", transactionReplayMaxSize);
         return m;
     }
 
@@ -188,6 +216,33 @@ record RwsConfig(int maxSlaveConnections, boolean maxSlavePercent, long maxSlave
     }
 
     /** A count of seconds: a bare number or a duration string ("10s", "1m"). */
+    /** A byte size: a number with an optional k/M/G (1024-based, MaxScale's Ki/Mi/Gi also accepted). */
+    private static long size(Reader r, String key, String text) {
+        String t = text.trim();
+        long unit = 1;
+        String lower = t.toLowerCase(Locale.ROOT);
+        if (lower.endsWith("i")) {
+            lower = lower.substring(0, lower.length() - 1);
+        }
+        if (lower.endsWith("k")) {
+            unit = 1L << 10;
+        } else if (lower.endsWith("m")) {
+            unit = 1L << 20;
+        } else if (lower.endsWith("g")) {
+            unit = 1L << 30;
+        }
+        String num = unit == 1 ? lower : lower.substring(0, lower.length() - 1);
+        try {
+            long v = Long.parseLong(num.trim());
+            if (v >= 0) {
+                return v * unit;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw r.error(key, "not a size: '" + text + "'", "a number of bytes, optionally with k, M or G (e.g. \"1M\")");
+    }
+
     private static long seconds(Reader r, String key, String text, boolean allowNegative) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         try {

@@ -88,12 +88,19 @@ final class RwsFastPath implements FastPath {
             target = s.conns.openSlaveForRead();
             read = true;
         }
-        if (target == null || target.isClosed() || !s.forwardNow(target, packet)) {
+        if (target == null || target.isClosed()) {
             return false;
         }
         if (begin) {
-            s.trxOpen = true;
+            s.trxOpen = true; // before sending, so that transaction_replay records the BEGIN
             s.trxTarget = target;
+        }
+        if (!s.forwardNow(target, packet, null)) {
+            if (begin) {
+                s.trxOpen = false;
+                s.trxTarget = null;
+            }
+            return false;
         }
         s.retryPacket = read && s.cfg.retryFailedReads() ? packet : null;
         s.retryIsExecute = false;
@@ -126,8 +133,9 @@ final class RwsFastPath implements FastPath {
         byte[] p = st.packetFor(packet, target);
         boolean retry = read && s.cfg.retryFailedReads();
         byte[] keep = retry && p == packet ? packet.clone() : packet; // the client's packet, for a retry
+        byte[] recordAs = s.recording(target) ? (keep != packet ? keep : packet.clone()) : null;
         Wire.put4(p, Packets.HEADER + 1, backendId);
-        if (!s.forwardNow(target, p)) {
+        if (!s.forwardNow(target, p, recordAs)) {
             Wire.put4(packet, Packets.HEADER + 1, clientId); // as the client sent it, for the session
             return false;
         }

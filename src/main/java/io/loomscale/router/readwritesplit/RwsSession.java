@@ -109,6 +109,11 @@ final class RwsSession implements RouterSession {
     /** Where the continuations of a split session command go (every backend that got its start), or null. */
     List<RwsBackend> continuationTargets;
 
+    /** The open transaction's statements on the primary, for {@code transaction_replay}. */
+    final TransactionLog trxLog;
+    /** Set when failure handling sent the failed statement again (or answered it): its caller must not answer it. */
+    boolean resent;
+
     final SessionHistory history;
     HintSession hintSession = new HintSession();
     final Set<String> tempTables = new HashSet<>();
@@ -121,6 +126,7 @@ final class RwsSession implements RouterSession {
     final PreparedStatements prepared;
     final QueryRouter queries;
     final SessionCommands sescmds;
+    final TransactionReplay replay;
 
     RwsSession(ReadWriteSplit router, SessionContext ctx) {
         this.router = router;
@@ -133,6 +139,8 @@ final class RwsSession implements RouterSession {
         this.prepared = new PreparedStatements(this);
         this.queries = new QueryRouter(this);
         this.sescmds = new SessionCommands(this);
+        this.replay = new TransactionReplay(this);
+        this.trxLog = new TransactionLog(cfg.transactionReplayMaxSize());
     }
 
     /** Opens the primary and the replicas (unless {@code lazy_connect}); fails when the session cannot work. */
@@ -165,6 +173,9 @@ final class RwsSession implements RouterSession {
     private void routeLocked(Statement st) throws IOException {
         if (st.isContinuation()) {
             // More bytes of the last command (LOAD DATA LOCAL contents, a split packet).
+            if (last != null && recording(last)) {
+                trxLog.poison("it sent a LOAD DATA LOCAL file or a statement of 16 MiB or more");
+            }
             if (continuationTargets != null) {
                 for (RwsBackend b : continuationTargets) {
                     if (!b.isClosed()) {
@@ -195,7 +206,12 @@ final class RwsSession implements RouterSession {
             case Commands.COM_STMT_EXECUTE -> prepared.execute(st.packet(), false);
             case Commands.COM_STMT_BULK_EXECUTE -> prepared.bulkExecute(st);
             case Commands.COM_STMT_FETCH -> prepared.fetch(st);
-            case Commands.COM_STMT_SEND_LONG_DATA, Commands.COM_STMT_CLOSE -> prepared.toStatementBackends(st);
+            case Commands.COM_STMT_SEND_LONG_DATA, Commands.COM_STMT_CLOSE -> {
+                if (st.command() == Commands.COM_STMT_SEND_LONG_DATA && master != null && recording(master)) {
+                    trxLog.poison("it sent long data (COM_STMT_SEND_LONG_DATA)");
+                }
+                prepared.toStatementBackends(st);
+            }
             case Commands.COM_STMT_RESET -> prepared.resetStatement(st);
             case Commands.COM_INIT_DB, Commands.COM_SET_OPTION -> sescmds.sessionCommand(st.packet(), true);
             case Commands.COM_RESET_CONNECTION -> sescmds.resetConnection(st);
@@ -249,17 +265,35 @@ final class RwsSession implements RouterSession {
      * for the counters); a failed replica's read goes elsewhere under {@code retry_failed_reads}.
      */
     void send(RwsBackend b, byte[] packet, int target) throws IOException {
+        send(b, packet, target, null);
+    }
+
+    /**
+     * {@link #send(RwsBackend, byte[], int)}; a statement of a transaction on the primary is
+     * recorded for {@code transaction_replay}, as {@code recordAs} when given (an EXECUTE as the
+     * client sent it) and with a checksum of its reply.
+     */
+    void send(RwsBackend b, byte[] packet, int target, byte[] recordAs) throws IOException {
         int kind = ReplyTracker.kindOf(packet);
+        boolean rec = kind != 0 && recording(b);
+        if (rec) {
+            trxLog.add(recordAs != null ? recordAs : packet);
+        }
         try {
-            b.conn.send(packet, kind == 0 ? 0 : kind | ReplyTracker.FORWARD);
+            b.conn.send(packet, kind == 0 ? 0 : kind | ReplyTracker.FORWARD | (rec ? ReplyTracker.CHECKSUM : 0));
         } catch (IOException e) {
+            resent = false;
             if (!failures.survive(b, e)) {
                 throw new BackendException("backend " + b + " failed: " + e.getMessage(), lostError(b, e));
+            }
+            if (resent) {
+                resent = false;
+                return; // replayed on the new primary, or answered
             }
             if (b != master && (target == TO_SLAVE) && cfg.retryFailedReads()) {
                 RwsBackend other = conns.slave(cfg.maxSlaveReplicationLag());
                 if (other == null) {
-                    other = conns.master();
+                    other = conns.masterOrWait();
                 }
                 if (other != null) {
                     router.retriedRead();
@@ -302,9 +336,26 @@ final class RwsSession implements RouterSession {
         gtids.observe(b);
     }
 
+    /**
+     * Whether a statement sent to {@code b} now belongs to a transaction on the primary that
+     * {@code transaction_replay} must be able to run again.
+     */
+    boolean recording(RwsBackend b) {
+        return cfg.transactionReplay() && b == master && (trxOpen || !autocommit);
+    }
+
     /** The flags part of {@link #observe}; false when the reply was an error (no status in it). */
     boolean observeStatus(RwsBackend b) {
-        if (b.tracker().lastHeader() == Packets.ERR) {
+        boolean err = b.tracker().lastHeader() == Packets.ERR;
+        if (cfg.transactionReplay() && b == master && !trxLog.isEmpty()) {
+            int st = b.tracker().lastStatus();
+            if (err || (st & ServerStatus.IN_TRANS) != 0) {
+                trxLog.completed(b.conn.endpoint().replyChecksum());
+            } else {
+                trxLog.clear(); // the transaction ended
+            }
+        }
+        if (err) {
             return false; // an error carries no status; the state is unchanged
         }
         int status = b.tracker().lastStatus();
@@ -340,11 +391,19 @@ final class RwsSession implements RouterSession {
         return true;
     }
 
-    /** Fast path: announces and writes {@code packet} to {@code b} if it can be done now without waiting. */
-    boolean forwardNow(RwsBackend b, byte[] packet) {
+    /**
+     * Fast path: announces and writes {@code packet} to {@code b} if it can be done now without
+     * waiting; records it for {@code transaction_replay} as {@link #send(RwsBackend, byte[], int, byte[])} does.
+     */
+    boolean forwardNow(RwsBackend b, byte[] packet, byte[] recordAs) {
         int kind = ReplyTracker.kindOf(packet);
-        if (!b.conn.endpoint().tryForward(packet, kind == 0 ? 0 : kind | ReplyTracker.FORWARD)) {
+        boolean rec = kind != 0 && recording(b);
+        if (!b.conn.endpoint().tryForward(packet, kind == 0 ? 0 : kind | ReplyTracker.FORWARD
+                | (rec ? ReplyTracker.CHECKSUM : 0))) {
             return false;
+        }
+        if (rec) {
+            trxLog.add(recordAs != null ? recordAs : packet);
         }
         b.server.statementRouted();
         b.lastUsed = System.nanoTime();
@@ -397,6 +456,7 @@ final class RwsSession implements RouterSession {
 
     private void resetState() {
         history.clear(cfg.disableSescmdHistory());
+        trxLog.clear();
         prepared.reset();
         tempTables.clear();
         queries.reset();

@@ -101,7 +101,7 @@ final class SessionBackends {
         if (m != null) {
             session.master = open(m);
         }
-        if (session.master == null && cfg.masterFailureMode() == FailureMode.FAIL_INSTANTLY) {
+        if (session.master == null && cfg.masterFailureMode() == FailureMode.FAIL_INSTANTLY && !cfg.masterReconnection()) {
             session.close();
             throw new BackendException("no primary for service '" + router.service() + "'", new ErrPacket(
                     ErrPacket.ER_UNKNOWN_ERROR, "HY000", "LoomScale: no primary server is available for service '"
@@ -271,9 +271,11 @@ final class SessionBackends {
             }
             log.warn("session {}: {} is no longer a usable primary ({})", ctx.id(), session.master.server.name(), st.describe());
             drop(session.master);
-            return null;
+            if (!cfg.masterReconnection()) {
+                return null;
+            }
         }
-        if (session.masterLost) {
+        if (session.masterLost && !cfg.masterReconnection()) {
             return null;
         }
         Server m = router.currentMaster();
@@ -285,7 +287,51 @@ final class SessionBackends {
             b = open(m);
         }
         session.master = b;
+        if (b != null && session.masterLost) {
+            session.masterLost = false;
+            log.info("session {}: reconnected to the primary {} (master_reconnection)", ctx.id(), m.name());
+        }
         return b;
+    }
+
+    /**
+     * The primary connection, waiting up to {@code deadline} ({@link System#nanoTime()}) for a
+     * primary to appear (a failover or switchover under way); null if none did.
+     */
+    RwsBackend awaitMaster(long deadline) {
+        while (true) {
+            RwsBackend m = master();
+            if (m != null) {
+                return m;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return null;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+    }
+
+    /**
+     * {@link #master()}; with {@code delayed_retry}, when there is no primary, the statement is
+     * held for up to {@code delayed_retry_timeout} until there is one.
+     */
+    RwsBackend masterOrWait() {
+        RwsBackend m = master();
+        if (m != null || !cfg.delayedRetry()) {
+            return m;
+        }
+        log.info("session {}: no primary; holding the statement for up to {} s (delayed_retry)", ctx.id(),
+                cfg.delayedRetryTimeout().toSeconds());
+        m = awaitMaster(System.nanoTime() + cfg.delayedRetryTimeout().toNanos());
+        if (m != null) {
+            log.info("session {}: the primary is {} again; the held statement goes there", ctx.id(), m.server.name());
+        }
+        return m;
     }
 
     /**
