@@ -360,8 +360,8 @@ final class ClusterControl {
             ops.readOnly(oldServer, oc);
             open = ops.openTransactions(oc);
             if (!open.isEmpty()) {
-                log.warn("Monitor {}: switchover: {} connections on {} are still in a transaction; ending them",
-                        monitor.name(), open.size(), oldServer.name());
+                log.warn("Monitor {}: switchover: {} connections on {} are still in a transaction; ending them: {}",
+                        monitor.name(), open.size(), oldServer.name(), ops.describeTransactions(oc));
                 ops.kill(oldServer, oc, open);
             }
             SqlConnection.Result r = oc.query("SELECT @@gtid_binlog_pos");

@@ -94,6 +94,19 @@ final class ClusterOps {
         step(s, c, "START SLAVE");
     }
 
+    /** What the open transactions are (connection, user, state, statement), for the log. */
+    String describeTransactions(SqlConnection c) throws IOException {
+        SqlConnection.Result r = c.query("SELECT t.trx_mysql_thread_id, p.user, p.host, p.command, p.time, t.trx_state, "
+                + "LEFT(p.info, 60) FROM information_schema.innodb_trx t LEFT JOIN information_schema.processlist p "
+                + "ON p.id = t.trx_mysql_thread_id");
+        StringBuilder sb = new StringBuilder();
+        for (String[] row : r.rows()) {
+            sb.append(sb.isEmpty() ? "" : "; ").append(String.join(" ", java.util.Arrays.stream(row)
+                    .map(String::valueOf).toList()));
+        }
+        return sb.toString();
+    }
+
     /** The ids of connections with an open InnoDB transaction, except {@code self}. */
     List<Long> openTransactions(SqlConnection c) throws IOException {
         SqlConnection.Result r = c.query("SELECT trx_mysql_thread_id FROM information_schema.innodb_trx");
@@ -116,7 +129,7 @@ final class ClusterOps {
         for (long id : ids) {
             try {
                 step(s, c, "KILL CONNECTION " + id);
-            } catch (IOException e) {
+            } catch (IOException | SqlException e) {
                 log.info("Monitor {}: {}: KILL CONNECTION {}: {}", monitor, s.name(), id, e.getMessage());
             }
         }

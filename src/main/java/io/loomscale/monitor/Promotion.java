@@ -115,7 +115,7 @@ final class Promotion {
         if (wanted >= 0 && !replicas.contains(wanted)) {
             return new Refused(nodes.get(wanted).name() + " is not a running replica of " + nodes.get(master).name());
         }
-        Decision d = choose(nodes, master, replicas, noPromotion, wanted >= 0 ? wanted : null);
+        Decision d = choose(nodes, master, replicas, noPromotion, wanted >= 0 ? wanted : -1);
         if (d instanceof Plan p) {
             List<Integer> redirect = new ArrayList<>(p.redirect());
             redirect.add(master); // the old primary becomes a replica too
@@ -140,7 +140,7 @@ final class Promotion {
                 mostIndex = i;
             }
             String no = unfit(n, s, noPromotion);
-            if (wanted != null && i != wanted) {
+            if (wanted != null && wanted >= 0 && i != wanted) {
                 continue;
             }
             if (no != null) {
@@ -155,7 +155,9 @@ final class Promotion {
         if (best < 0) {
             return new Refused("no replica can be promoted safely (" + why + ")");
         }
-        if (mostIndex != best && better(mostReceived, bestPos) && !bestPos.covers(mostReceived)) {
+        // A failover can only give the new primary what it received; a switchover waits until it
+        // has everything the old primary wrote, so there who received most does not matter.
+        if (wanted == null && mostIndex != best && better(mostReceived, bestPos) && !bestPos.covers(mostReceived)) {
             return new Refused(nodes.get(mostIndex).name() + " received more from " + nodes.get(master).name()
                     + " (" + mostReceived + ") than " + nodes.get(best).name() + " (" + bestPos
                     + "), but may not be promoted" + (why.isEmpty() ? "" : " (" + why + ")"));

@@ -22,7 +22,8 @@ import java.util.TreeSet;
  * <li>keys MaxScale added after 2.1 ({@code connection_keepalive}, {@code lazy_connect},
  *     {@code causal_reads}, {@code causal_reads_timeout}, {@code master_reconnection},
  *     {@code delayed_retry}, {@code delayed_retry_timeout}, {@code transaction_replay},
- *     {@code transaction_replay_max_size}) take the defaults of the release that added them;
+ *     {@code transaction_replay_max_size}, {@code transaction_replay_safe_commit}) take the
+ *     defaults of the release that added them;
  *     as in MaxScale, {@code transaction_replay} turns on {@code delayed_retry} and
  *     {@code master_reconnection}, and {@code delayed_retry} turns on {@code master_reconnection}.</li>
  * </ul>
@@ -32,7 +33,7 @@ record RwsConfig(int maxSlaveConnections, boolean maxSlavePercent, long maxSlave
         boolean retryFailedReads, boolean strictMultiStmt, boolean strictSpCalls, int maxSescmdHistory,
         boolean disableSescmdHistory, Duration connectionKeepalive, boolean lazyConnect, CausalReads causalReads,
         Duration causalReadsTimeout, boolean masterReconnection, boolean delayedRetry, Duration delayedRetryTimeout,
-        boolean transactionReplay, long transactionReplayMaxSize) {
+        boolean transactionReplay, long transactionReplayMaxSize, boolean transactionReplaySafeCommit) {
 
     enum Criteria { LEAST_CURRENT_OPERATIONS, LEAST_ROUTER_CONNECTIONS, LEAST_GLOBAL_CONNECTIONS, LEAST_BEHIND_MASTER,
         ADAPTIVE_ROUTING }
@@ -46,13 +47,14 @@ record RwsConfig(int maxSlaveConnections, boolean maxSlavePercent, long maxSlave
             "slave_selection_criteria", "master_accept_reads", "master_failure_mode", "retry_failed_reads",
             "strict_multi_stmt", "strict_sp_calls", "max_sescmd_history", "disable_sescmd_history",
             "connection_keepalive", "lazy_connect", "causal_reads", "causal_reads_timeout", "master_reconnection",
-            "delayed_retry", "delayed_retry_timeout", "transaction_replay", "transaction_replay_max_size");
+            "delayed_retry", "delayed_retry_timeout", "transaction_replay", "transaction_replay_max_size",
+            "transaction_replay_safe_commit");
 
     /** Defaults: every slave, no lag limit, variables everywhere, LEAST_CURRENT_OPERATIONS... */
     static RwsConfig defaults() {
         return new RwsConfig(255, false, -1, false, Criteria.LEAST_CURRENT_OPERATIONS, false, FailureMode.FAIL_INSTANTLY,
                 true, true, false, 50, false, Duration.ofSeconds(300), false, CausalReads.NONE, Duration.ofSeconds(10),
-                false, false, Duration.ofSeconds(10), false, 1L << 20);
+                false, false, Duration.ofSeconds(10), false, 1L << 20, true);
     }
 
     static RwsConfig parse(Params params, String routerOptions) {
@@ -152,7 +154,7 @@ record RwsConfig(int maxSlaveConnections, boolean maxSlavePercent, long maxSlave
                 r.bool("strict_sp_calls", d.strictSpCalls), hist,
                 r.bool("disable_sescmd_history", d.disableSescmdHistory), keepalive,
                 r.bool("lazy_connect", d.lazyConnect), causal, causalTimeout, reconnect, delayed, retryTimeout, replay,
-                replayMax);
+                replayMax, r.bool("transaction_replay_safe_commit", d.transactionReplaySafeCommit));
     }
 
     /** How many of {@code available} replicas one session may use. */
@@ -186,6 +188,7 @@ record RwsConfig(int maxSlaveConnections, boolean maxSlavePercent, long maxSlave
         m.put("delayed_retry_timeout", delayedRetryTimeout.toSeconds() + "s");
         m.put("transaction_replay", transactionReplay);
         m.put("transaction_replay_max_size", transactionReplayMaxSize);
+        m.put("transaction_replay_safe_commit", transactionReplaySafeCommit);
         return m;
     }
 

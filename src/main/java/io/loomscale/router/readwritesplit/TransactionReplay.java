@@ -29,8 +29,10 @@ import static io.loomscale.router.readwritesplit.RwsSession.log;
  * <p>One case is never replayed: a COMMIT (or a statement that commits implicitly) that was on
  * its way. The old primary may have committed it before it died (and a replica may have it), so
  * running it again could apply the transaction twice; the client gets ERR 1180 saying the outcome
- * is unknown, and the session goes on outside a transaction (MaxScale 23.08's
- * {@code transaction_replay_safe_commit}). Part of {@link RwsSession}; session thread, under its lock.
+ * is unknown, and the session goes on outside a transaction. That is
+ * {@code transaction_replay_safe_commit = true} (MaxScale 23.08's key and default); with
+ * {@code false}, the COMMIT is replayed like any statement, as MaxScale 2.3 to 22.08 did, at the
+ * risk of committing the transaction twice. Part of {@link RwsSession}; session thread, under its lock.
  */
 final class TransactionReplay {
     static final int ER_ERROR_DURING_COMMIT = 1180;
@@ -65,7 +67,7 @@ final class TransactionReplay {
         List<TransactionLog.Entry> entries = new ArrayList<>(trx.entries());
         TransactionLog.Entry inflight = !entries.isEmpty() && !entries.get(entries.size() - 1).done
                 ? entries.remove(entries.size() - 1) : null;
-        if (inflight != null && commits(inflight.packet)) {
+        if (inflight != null && cfg.transactionReplaySafeCommit() && commits(inflight.packet)) {
             trx.clear();
             session.trxOpen = false;
             session.trxTarget = null;
