@@ -97,7 +97,7 @@ final class ClusterOps {
     /** What the open transactions are (connection, user, state, statement), for the log. */
     String describeTransactions(SqlConnection c) throws IOException {
         SqlConnection.Result r = c.query("SELECT t.trx_mysql_thread_id, p.user, p.host, p.command, p.time, t.trx_state, "
-                + "LEFT(p.info, 60) FROM information_schema.innodb_trx t LEFT JOIN information_schema.processlist p "
+                + "LEFT(p.info, 60) FROM information_schema.innodb_trx t JOIN information_schema.processlist p "
                 + "ON p.id = t.trx_mysql_thread_id");
         StringBuilder sb = new StringBuilder();
         for (String[] row : r.rows()) {
@@ -107,9 +107,14 @@ final class ClusterOps {
         return sb.toString();
     }
 
-    /** The ids of connections with an open InnoDB transaction, except {@code self}. */
+    /**
+     * The ids of connections with an open InnoDB transaction, except {@code self}. Only
+     * connections still in the process list count: a transaction whose connection has already
+     * gone (the proxy closed it) is being rolled back by the server and needs no waiting for.
+     */
     List<Long> openTransactions(SqlConnection c) throws IOException {
-        SqlConnection.Result r = c.query("SELECT trx_mysql_thread_id FROM information_schema.innodb_trx");
+        SqlConnection.Result r = c.query("SELECT trx_mysql_thread_id FROM information_schema.innodb_trx "
+                + "WHERE trx_mysql_thread_id IN (SELECT id FROM information_schema.processlist)");
         List<Long> ids = new java.util.ArrayList<>();
         for (String[] row : r.rows()) {
             try {
