@@ -24,8 +24,9 @@
 #   --semi-sync every server runs MariaDB's semi-synchronous replication as
 #               both master and slave (wait point AFTER_SYNC, no waiting once
 #               no replica is connected), so a commit is acknowledged to the
-#               client only once a replica has it, and a crashed primary drops
-#               unacknowledged transactions on restart. Kept for start-node.
+#               client only once a replica has it; start-node then starts a server
+#               with --init-rpl-role=SLAVE, so a crashed primary rolls back the
+#               transactions no replica acknowledged. Kept for start-node.
 #
 # Servers run with --no-defaults (no /etc/mysql config is read), listen on
 # 127.0.0.1 only, and never touch port 3306. Accounts (created on the primary,
@@ -56,6 +57,7 @@ BASE_PORT=""
 DIR=""
 MAX_CONNECTIONS=1000
 SEMI_SYNC=0
+RESTARTING=0
 
 parse_args() {
     [[ $# -ge 1 ]] || usage 2
@@ -172,6 +174,13 @@ server_args() {
         a+=(--rpl-semi-sync-master-enabled=ON --rpl-semi-sync-slave-enabled=ON
             --rpl-semi-sync-master-wait-point=AFTER_SYNC --rpl-semi-sync-master-wait-no-slave=OFF
             --rpl-semi-sync-master-timeout=10000)
+        # A restarted server comes back as a replica (the monitor rejoins it): with the
+        # replica role at start, crash recovery rolls back the transactions its binary log
+        # has but no replica acknowledged (the clients never saw them committed), instead of
+        # committing them, so it can replicate from the new primary without diverging.
+        if ((RESTARTING)); then
+            a+=(--init-rpl-role=SLAVE)
+        fi
     fi
     # Replicas start read-only, so a replica restarted by start-node stays read-only.
     if ((i > 1)); then
@@ -593,6 +602,7 @@ cmd_start_node() {
     MAX_CONNECTIONS="$(sed -n 's/^MAX_CONNECTIONS=//p' "$DIR/cluster.env")"
     SEMI_SYNC="$(sed -n 's/^SEMI_SYNC=//p' "$DIR/cluster.env")"
     SEMI_SYNC="${SEMI_SYNC:-0}"
+    RESTARTING=1
     [[ -d "$(node_datadir "$NODE_IDX")" ]] || die "no datadir $(node_datadir "$NODE_IDX")"
     if [[ -n "$(node_pid "$NODE_IDX")" ]]; then
         log "$(role "$NODE_IDX") already running"

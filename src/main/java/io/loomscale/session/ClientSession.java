@@ -412,7 +412,9 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
                 err = new ErrPacket(ErrPacket.CR_SERVER_LOST, "HY000", "Lost connection to backend server "
                         + b.server().name() + ": " + f.cause().getMessage()).encode(0);
             }
-            err[3] = (byte) (waiting ? b.endpoint().lastSequence() + 1 : 0);
+            // The error answers the command in flight: it follows the part of the reply the client
+            // has (its last packet's sequence id + 1), or is the whole reply (1).
+            err[3] = (byte) (!waiting ? 0 : b.endpoint().tracker().hasStarted() ? b.endpoint().lastSequence() + 1 : 1);
             sendQuietly(err);
         }
         return false;

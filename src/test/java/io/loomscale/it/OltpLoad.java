@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * was told were committed: each writes a row {@code (thread, seq)} to {@code test.ledger}, and
  * the pair is remembered only once COMMIT returned OK. Every error is counted by its code;
  * after an error the writer rolls back (reconnecting if the connection was closed) and goes on.
- * Each writer uses its own range of rows, so writers never deadlock each other.
+ * Each writer uses its own range of rows, so writers never deadlock each other. Even writers use
+ * {@code setAutoCommit(false)} (transactions begun implicitly), odd ones text {@code BEGIN} and
+ * {@code COMMIT} with autocommit on.
  */
 final class OltpLoad implements AutoCloseable {
     static final int ROWS_PER_WRITER = 50;
@@ -82,14 +84,20 @@ final class OltpLoad implements AutoCloseable {
         int seq = 0;
         java.util.Random rnd = new java.util.Random(t);
         Connection c = null;
+        boolean explicit = t % 2 == 1;
         while (!stop.get()) {
             try {
                 if (c == null || c.isClosed()) {
                     c = connect();
-                    c.setAutoCommit(false);
+                    c.setAutoCommit(explicit);
                 }
                 int base = t * ROWS_PER_WRITER;
                 seq++;
+                if (explicit) {
+                    try (Statement b = c.createStatement()) {
+                        b.execute("BEGIN");
+                    }
+                }
                 try (PreparedStatement sel = c.prepareStatement("SELECT c FROM test.sbtest1 WHERE id=?");
                         PreparedStatement upd = c.prepareStatement("UPDATE test.sbtest1 SET k=k+1 WHERE id=?");
                         PreparedStatement del = c.prepareStatement("DELETE FROM test.sbtest1 WHERE id=?");
@@ -117,14 +125,26 @@ final class OltpLoad implements AutoCloseable {
                     led.setInt(2, seq);
                     led.executeUpdate();
                 }
-                c.commit();
+                if (explicit) {
+                    try (Statement b = c.createStatement()) {
+                        b.execute("COMMIT");
+                    }
+                } else {
+                    c.commit();
+                }
                 committed.add(t + ":" + seq);
                 commitTimes.add(System.nanoTime());
             } catch (SQLException e) {
                 count(writeErrors, e);
                 try {
                     if (c != null && !c.isClosed()) {
-                        c.rollback();
+                        if (explicit) {
+                            try (Statement b = c.createStatement()) {
+                                b.execute("ROLLBACK");
+                            }
+                        } else {
+                            c.rollback();
+                        }
                     }
                 } catch (SQLException ignored) {
                     closeQuietly(c);

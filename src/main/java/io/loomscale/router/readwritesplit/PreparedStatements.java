@@ -203,6 +203,11 @@ final class PreparedStatements {
             }
             return;
         }
+        if ((type & QueryType.BEGIN_TRX) != 0 && (type & QueryType.READ_ONLY_TRX) == 0 && !session.trxOpen
+                && target == session.master) {
+            session.trxOpen = true; // a prepared BEGIN (sysbench's): the transaction starts here, as for a text one
+            session.trxTarget = target;
+        }
         byte[] recordAs = session.recording(target) ? original.clone() : null;
         byte[] p = s.packetFor(original, target);
         if (p == original && read && cfg.retryFailedReads()) {

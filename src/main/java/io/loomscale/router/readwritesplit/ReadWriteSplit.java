@@ -52,6 +52,7 @@ final class ReadWriteSplit implements Router {
     private final AtomicLong causalTimeouts = new AtomicLong();
     private final AtomicLong retriedReads = new AtomicLong();
     private final AtomicLong replayedTransactions = new AtomicLong();
+    private final AtomicLong abortedReplays = new AtomicLong();
     private volatile Gtid latestGtid = Gtid.EMPTY;
 
     ReadWriteSplit(String service, RwsConfig config, Supplier<List<Server>> servers) {
@@ -149,6 +150,10 @@ final class ReadWriteSplit implements Router {
         }
     }
 
+    void abortedReplay() {
+        abortedReplays.incrementAndGet();
+    }
+
     void replayedTransaction() {
         replayedTransactions.incrementAndGet();
     }
@@ -199,6 +204,7 @@ final class ReadWriteSplit implements Router {
         m.put("causal_reads_timeouts", causalTimeouts.get());
         m.put("retried_reads", retriedReads.get());
         m.put("replayed_transactions", replayedTransactions.get());
+        m.put("aborted_replays", abortedReplays.get());
         m.put("latest_gtid", latestGtid.toString());
         return m;
     }

@@ -43,7 +43,7 @@ final class RwsFastPath implements FastPath {
             if (last != null && last.tracker().isReceivingFile()) {
                 return false; // LOAD DATA file data: the session forwards it as such
             }
-            if (!s.settledWithoutWaiting()) {
+            if (!s.settledWithoutWaiting() || s.abortNext != null) {
                 return false;
             }
             s.keepalive(true);
@@ -130,12 +130,22 @@ final class RwsFastPath implements FastPath {
         if (backendId == null) {
             return false;
         }
+        boolean begin = (st.type & QueryType.BEGIN_TRX) != 0 && (st.type & QueryType.READ_ONLY_TRX) == 0 && !s.trxOpen
+                && target == s.master;
+        if (begin) {
+            s.trxOpen = true; // a prepared BEGIN: the transaction starts here (and transaction_replay records it)
+            s.trxTarget = target;
+        }
         byte[] p = st.packetFor(packet, target);
         boolean retry = read && s.cfg.retryFailedReads();
         byte[] keep = retry && p == packet ? packet.clone() : packet; // the client's packet, for a retry
         byte[] recordAs = s.recording(target) ? (keep != packet ? keep : packet.clone()) : null;
         Wire.put4(p, Packets.HEADER + 1, backendId);
         if (!s.forwardNow(target, p, recordAs)) {
+            if (begin) {
+                s.trxOpen = false;
+                s.trxTarget = null;
+            }
             Wire.put4(packet, Packets.HEADER + 1, clientId); // as the client sent it, for the session
             return false;
         }

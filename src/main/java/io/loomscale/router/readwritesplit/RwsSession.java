@@ -113,6 +113,8 @@ final class RwsSession implements RouterSession {
     final TransactionLog trxLog;
     /** Set when failure handling sent the failed statement again (or answered it): its caller must not answer it. */
     boolean resent;
+    /** An error the client's next statement gets instead of running (a transaction lost with the primary), or null. */
+    ErrPacket abortNext;
 
     final SessionHistory history;
     HintSession hintSession = new HintSession();
@@ -189,6 +191,15 @@ final class RwsSession implements RouterSession {
         }
         continuationTargets = null;
         settle();
+        if (abortNext != null) {
+            ErrPacket err = abortNext;
+            abortNext = null;
+            last = null;
+            if (st.command() != Commands.COM_QUIT) {
+                ctx.sendToClient(err.encode(1));
+                return;
+            }
+        }
         keepalive(false);
         retryPacket = null;
         // A command of 16 MiB or more comes in parts; its reply cannot come before the last part,

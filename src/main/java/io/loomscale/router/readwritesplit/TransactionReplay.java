@@ -36,6 +36,7 @@ import static io.loomscale.router.readwritesplit.RwsSession.log;
  */
 final class TransactionReplay {
     static final int ER_ERROR_DURING_COMMIT = 1180;
+    static final int ER_LOCK_DEADLOCK = 1213;
 
     private final RwsSession session;
     private final RwsConfig cfg;
@@ -85,6 +86,7 @@ final class TransactionReplay {
             return false;
         }
         try {
+            int n = 0;
             for (TransactionLog.Entry e : entries) {
                 byte[] p = packetFor(e.packet, m);
                 if (p == null) {
@@ -93,10 +95,12 @@ final class TransactionReplay {
                 }
                 m.conn.send(p, ReplyTracker.kindOf(p) | ReplyTracker.CHECKSUM);
                 m.conn.endpoint().awaitReplies(0);
+                n++;
                 if (m.conn.endpoint().replyChecksum() != e.checksum) {
-                    log.warn("session {}: transaction replay on {}: a statement returned something else than before; "
-                            + "closing the session", ctx.id(), m.server.name());
-                    return false;
+                    log.warn("session {}: transaction replay on {}: statement {} of {} returned something else than "
+                            + "before (another session changed the data); the transaction is rolled back",
+                            ctx.id(), m.server.name(), n, entries.size());
+                    return abort(m, inflight != null, "a row it read or wrote had changed when it was run again");
                 }
             }
         } catch (IOException e) {
@@ -124,6 +128,35 @@ final class TransactionReplay {
         return true;
     }
 
+    /**
+     * The replay failed because the data changed: the transaction is rolled back on {@code m}
+     * and the client is told so with ERR 1213 (SQLSTATE 40001, "try restarting the transaction",
+     * what a deadlock or a Galera certification conflict says), at once if a statement waits for
+     * its answer, else for its next statement (so nothing of the rest of its transaction runs
+     * outside a transaction). The session goes on.
+     */
+    private boolean abort(RwsBackend m, boolean statementWaiting, String why) {
+        try {
+            byte[] rollback = Wire.query("ROLLBACK");
+            m.conn.send(rollback, ReplyTracker.kindOf(rollback));
+            m.conn.endpoint().awaitReplies(0);
+        } catch (IOException e) {
+            return false;
+        }
+        session.trxLog.clear();
+        session.trxOpen = false;
+        session.trxTarget = null;
+        session.router.abortedReplay();
+        ErrPacket err = new ErrPacket(ER_LOCK_DEADLOCK, "40001", "Deadlock found when trying to get lock; try "
+                + "restarting transaction (LoomScale: the primary failed and the transaction could not be replayed "
+                + "on the new primary: " + why + ")");
+        if (statementWaiting) {
+            return answer(err);
+        }
+        session.abortNext = err;
+        return true;
+    }
+
     private boolean answer(ErrPacket err) {
         try {
             ctx.sendToClient(err.encode(1));
@@ -134,12 +167,22 @@ final class TransactionReplay {
         }
     }
 
-    /** Whether the statement ends the transaction by committing it (COMMIT, or an implicit commit). */
-    static boolean commits(byte[] packet) {
-        if (packet.length <= Packets.HEADER || (packet[Packets.HEADER] & 0xff) != Commands.COM_QUERY) {
+    /** Whether the statement (text or prepared) ends the transaction by committing it (COMMIT, or an implicit commit). */
+    private boolean commits(byte[] packet) {
+        if (packet.length <= Packets.HEADER) {
             return false;
         }
-        int type = Classifier.classify(new ByteChars(packet, Packets.HEADER + 1, packet.length - Packets.HEADER - 1));
+        int command = packet[Packets.HEADER] & 0xff;
+        int type;
+        if (command == Commands.COM_QUERY) {
+            type = Classifier.classify(new ByteChars(packet, Packets.HEADER + 1, packet.length - Packets.HEADER - 1));
+        } else if (command == Commands.COM_STMT_EXECUTE && packet.length >= Packets.HEADER + 5) {
+            int clientId = Wire.int4(packet, Packets.HEADER + 1);
+            RwsStatement st = session.prepared.statements.get(clientId == -1 ? session.prepared.lastPreparedId : clientId);
+            type = st == null ? QueryType.COMMIT : st.type; // unknown: assume the worst
+        } else {
+            return false;
+        }
         return (type & (QueryType.COMMIT | QueryType.IMPLICIT_COMMIT | QueryType.ENABLE_AUTOCOMMIT)) != 0 && (type & QueryType.ROLLBACK) == 0;
     }
 
