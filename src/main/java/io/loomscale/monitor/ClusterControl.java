@@ -423,7 +423,8 @@ final class ClusterControl {
         if (manual && Promotion.linkTo(nodes, i, m) != null && servers().get(i).state().isSlave()) {
             return s.name() + " already replicates from " + servers().get(m).name();
         }
-        String problem = Promotion.rejoinProblem(Gtid.parse(p.gtidCurrentPos()), Gtid.parse(mp.gtidCurrentPos()));
+        String problem = Promotion.rejoinProblem(Gtid.parse(p.gtidCurrentPos()), Gtid.parse(mp.gtidCurrentPos()),
+                mp.gtidBinlogState());
         if (problem != null) {
             throw new IllegalStateException("cannot rejoin " + s.name() + " to " + servers().get(m).name() + ": "
                     + problem + "; it is kept out of the cluster until it is repaired by hand");

@@ -16,9 +16,10 @@ import java.util.List;
  *                          the server then gets no role
  * @param gtidBinlogPos     {@code @@gtid_binlog_pos}: what the server wrote to its binary log
  * @param logBin            {@code @@log_bin}: whether it writes one (a server without cannot be promoted)
+ * @param gtidBinlogState   {@code @@gtid_binlog_state}: the last GTID of each domain and server in its binary log
  */
 record Probe(long serverId, boolean readOnly, String gtidCurrentPos, String version, List<SlaveStatus> slaves,
-        boolean replicationKnown, String gtidBinlogPos, boolean logBin) {
+        boolean replicationKnown, String gtidBinlogPos, boolean logBin, String gtidBinlogState) {
 
     Probe {
         slaves = List.copyOf(slaves);
@@ -27,7 +28,7 @@ record Probe(long serverId, boolean readOnly, String gtidCurrentPos, String vers
     /** For tests and callers that do not care about the binary log: log_bin on, its position the current one. */
     Probe(long serverId, boolean readOnly, String gtidCurrentPos, String version, List<SlaveStatus> slaves,
             boolean replicationKnown) {
-        this(serverId, readOnly, gtidCurrentPos, version, slaves, replicationKnown, gtidCurrentPos, true);
+        this(serverId, readOnly, gtidCurrentPos, version, slaves, replicationKnown, gtidCurrentPos, true, gtidCurrentPos);
     }
 
     /**

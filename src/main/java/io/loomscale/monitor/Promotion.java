@@ -220,7 +220,41 @@ final class Promotion {
      * joiner has, the primary is at least as far, and where both are at the same sequence number
      * the transaction came from the same server. Null when it can, else why not.
      */
-    static String rejoinProblem(Gtid joiner, Gtid primary) {
+    static String rejoinProblem(Gtid joiner, Gtid primary, String primaryBinlogState) {
+        // The primary's binary log state names the last transaction of each (domain, server): if
+        // the joiner's last transaction came from a server whose last one in the primary's log is
+        // older, the joiner has transactions the primary never received (an old primary that
+        // committed more than its replicas got before it died), whatever the sequence numbers say.
+        for (var e : joiner.domains().entrySet()) {
+            long seen = lastOf(primaryBinlogState, e.getKey(), e.getValue().server());
+            if (seen >= 0 && seen < e.getValue().sequence()) {
+                return "it has " + e.getKey() + "-" + e.getValue().server() + "-" + e.getValue().sequence()
+                        + ", which the primary never received (its last from server " + e.getValue().server()
+                        + " is " + e.getKey() + "-" + e.getValue().server() + "-" + seen + ")";
+            }
+        }
+        return rejoinProblem(joiner, primary);
+    }
+
+    /** The sequence number of the last GTID of {@code domain} from {@code server} in a binlog state, or -1. */
+    private static long lastOf(String state, long domain, long server) {
+        long best = -1;
+        for (String part : state == null ? new String[0] : state.split(",")) {
+            String[] f = part.trim().split("-");
+            if (f.length == 3) {
+                try {
+                    if (Long.parseLong(f[0]) == domain && Long.parseLong(f[1]) == server) {
+                        best = Math.max(best, Long.parseLong(f[2]));
+                    }
+                } catch (NumberFormatException ignored) {
+                    // not a GTID
+                }
+            }
+        }
+        return best;
+    }
+
+    private static String rejoinProblem(Gtid joiner, Gtid primary) {
         for (var e : joiner.domains().entrySet()) {
             Gtid.Pos mine = e.getValue();
             Gtid.Pos theirs = primary.domains().get(e.getKey());

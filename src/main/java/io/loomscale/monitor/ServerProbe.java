@@ -17,7 +17,8 @@ import java.util.List;
  */
 final class ServerProbe {
     static final String VARIABLES_SQL =
-            "SELECT @@server_id, @@read_only, @@gtid_current_pos, @@version, @@gtid_binlog_pos, @@log_bin";
+            "SELECT @@server_id, @@read_only, @@gtid_current_pos, @@version, @@gtid_binlog_pos, @@log_bin, "
+            + "@@gtid_binlog_state";
     static final String SLAVES_SQL = "SHOW ALL SLAVES STATUS";
 
     /**
@@ -115,6 +116,7 @@ final class ServerProbe {
         String version = v[3] == null ? "" : v[3];
         String binlogPos = v.length > 4 && v[4] != null ? v[4] : "";
         boolean logBin = v.length > 5 && ("1".equals(v[5]) || "ON".equalsIgnoreCase(v[5]));
+        String binlogState = v.length > 6 && v[6] != null ? v[6] : "";
         List<Probe.SlaveStatus> slaves = List.of();
         boolean known = true;
         String warning = "";
@@ -128,7 +130,7 @@ final class ServerProbe {
         if (lockName != null) {
             warning = claimLock(c, warning);
         }
-        return new Result(new Probe(serverId, readOnly, gtid, version, slaves, known, binlogPos, logBin), warning);
+        return new Result(new Probe(serverId, readOnly, gtid, version, slaves, known, binlogPos, logBin, binlogState), warning);
     }
 
     /** Rows of SHOW ALL SLAVES STATUS, read by column name. */

@@ -22,7 +22,7 @@ class PromotionTest {
     }
 
     private static Topology.Node replica(int n, Probe.SlaveStatus l, String current, boolean logBin) {
-        Probe p = new Probe(n, true, current, "10.11", List.of(l), true, current, logBin);
+        Probe p = new Probe(n, true, current, "10.11", List.of(l), true, current, logBin, current);
         return new Topology.Node("server" + n, HOST, 3305 + n, false, ServerState.UNKNOWN, p, "");
     }
 
@@ -119,10 +119,15 @@ class PromotionTest {
 
     @Test
     void rejoinNeedsAHistoryThePrimaryContains() {
-        assertNull(Promotion.rejoinProblem(Gtid.parse("0-1-100"), Gtid.parse("0-2-120")));
-        assertNull(Promotion.rejoinProblem(Gtid.parse("0-1-100"), Gtid.parse("0-1-100")));
-        assertTrue(Promotion.rejoinProblem(Gtid.parse("0-1-130"), Gtid.parse("0-2-120")).contains("does not"));
-        assertTrue(Promotion.rejoinProblem(Gtid.parse("0-1-120"), Gtid.parse("0-2-120")).contains("differs"));
-        assertTrue(Promotion.rejoinProblem(Gtid.parse("0-1-5,1-1-3"), Gtid.parse("0-2-120")).contains("does not"));
+        assertNull(Promotion.rejoinProblem(Gtid.parse("0-1-100"), Gtid.parse("0-2-120"), "0-1-100,0-2-120"));
+        assertNull(Promotion.rejoinProblem(Gtid.parse("0-1-100"), Gtid.parse("0-1-100"), "0-1-100"));
+        assertTrue(Promotion.rejoinProblem(Gtid.parse("0-1-130"), Gtid.parse("0-2-120"), "0-2-120").contains("does not"));
+        assertTrue(Promotion.rejoinProblem(Gtid.parse("0-1-120"), Gtid.parse("0-2-120"), "0-2-120").contains("differs"));
+        assertTrue(Promotion.rejoinProblem(Gtid.parse("0-1-120"), Gtid.parse("0-2-120"), "0-1-90,0-2-120")
+                .contains("never received"));
+        assertTrue(Promotion.rejoinProblem(Gtid.parse("0-1-5,1-1-3"), Gtid.parse("0-2-120"), "0-2-120").contains("does not"));
+        // The old primary wrote 0-1-100 and 0-1-101; the new one only got up to 0-1-100, then wrote its own.
+        String problem = Promotion.rejoinProblem(Gtid.parse("0-1-101"), Gtid.parse("0-2-130"), "0-1-100,0-2-130");
+        assertTrue(problem.contains("0-1-101") && problem.contains("never received"), problem);
     }
 }
