@@ -223,6 +223,42 @@ class HighAvailabilityIT {
     }
 
     @Test
+    void enforceReadOnlySlavesAndMaintenanceSurvivingARestart() throws Exception {
+        TestProxy p = proxy("ha-readonly", "enforce_read_only_slaves = true\n");
+        try (Connection c = HaCluster.root(3)) {
+            Db.exec(c, "SET GLOBAL read_only = 0");
+            awaitTrue("server3 read-only again", Duration.ofSeconds(10), () -> {
+                try {
+                    return "1".equals(Db.scalar(c, "SELECT @@read_only"));
+                } catch (SQLException e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
+        p.runtime().monitors().get("hamon").setMaintenance("server3", true);
+        java.nio.file.Path data = TestProxy.projectDir().resolve("target/it/ha-readonly/data");
+        java.nio.file.Path journal = data.resolve("mariadbmon-hamon.json");
+        awaitTrue("the journal names server3", Duration.ofSeconds(5), () -> {
+            try {
+                return java.nio.file.Files.readString(journal).contains("server3");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        p.close();
+        proxies.remove(p);
+        // A proxy restarted on the same datadir starts with server3 in maintenance and knows the primary.
+        io.loomscale.service.LoomScale again = io.loomscale.testing.InProcessProxy.start("[loomscale]\ndatadir = \""
+                + data + "\"\n\n" + config(""), "ha-restarted.toml");
+        try {
+            assertTrue(again.servers().get("server3").state().inMaintenance(), again.servers().get("server3").state().describe());
+            assertTrue(again.servers().get("server1").state().isMaster());
+        } finally {
+            again.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
     void twoProxiesCooperateAndOnlyOneFailsOver() throws Exception {
         String locks = "cooperative_monitoring_locks = \"majority_of_all\"\n";
         TestProxy a = proxy("ha-coop-a", locks);

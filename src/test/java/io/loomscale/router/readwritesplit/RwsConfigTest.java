@@ -78,6 +78,32 @@ class RwsConfigTest {
     }
 
     @Test
+    void failoverKeysFollowMaxScalesDefaultsAndImplications() {
+        RwsConfig d = parse("");
+        assertEquals(false, d.transactionReplay());
+        assertEquals(false, d.delayedRetry());
+        assertEquals(false, d.masterReconnection());
+        assertEquals(java.time.Duration.ofSeconds(10), d.delayedRetryTimeout());
+        assertEquals(1L << 20, d.transactionReplayMaxSize());
+        assertEquals(true, d.transactionReplaySafeCommit());
+
+        RwsConfig replay = parse("transaction_replay = true\ntransaction_replay_max_size = \"4Mi\"\n");
+        assertEquals(true, replay.delayedRetry(), "transaction_replay turns on delayed_retry");
+        assertEquals(true, replay.masterReconnection(), "and master_reconnection");
+        assertEquals(4L << 20, replay.transactionReplayMaxSize());
+
+        RwsConfig delayed = parse("delayed_retry = true\ndelayed_retry_timeout = \"30s\"\n");
+        assertEquals(false, delayed.transactionReplay());
+        assertEquals(true, delayed.masterReconnection());
+        assertEquals(java.time.Duration.ofSeconds(30), delayed.delayedRetryTimeout());
+
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("transaction_replay_max_size = \"big\"\n"));
+        assertTrue(e.getMessage().contains("transaction_replay_max_size"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> parse("delayed_retry_timeout = 0\n"));
+        assertTrue(e.getMessage().contains("delayed_retry_timeout"), e.getMessage());
+    }
+
+    @Test
     void routerOptionsAsIn21AndTheTableWins() {
         RwsConfig c = parse("""
                 router_options = "slave_selection_criteria=LEAST_GLOBAL_CONNECTIONS, master_accept_reads=true, max_slave_connections=1"
