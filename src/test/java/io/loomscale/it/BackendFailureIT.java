@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +16,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -292,35 +289,12 @@ class BackendFailureIT {
     }
 
     /** Runs cluster.sh; its stderr goes to ours; returns its stdout. */
-    private static String script(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("bash",
-                TestProxy.projectDir().resolve("tests-integration/cluster.sh").toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(TestProxy.projectDir().toFile())
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        String out;
-        try (InputStream in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        if (!p.waitFor(SCRIPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(cmd + " did not finish within " + SCRIPT_TIMEOUT);
-        }
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException(cmd + " failed with exit code " + p.exitValue() + " (see stderr)");
-        }
-        return out;
+    private static String script(String... args) {
+        return TestCluster.script(TestProxy.projectDir(), SCRIPT_TIMEOUT, args);
     }
 
     private static Map<String, String> parseEnv(String text) {
-        Map<String, String> m = new java.util.LinkedHashMap<>();
-        for (String line : text.split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                m.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
-            }
-        }
+        Map<String, String> m = TestCluster.parseEnv(text);
         if (!m.containsKey("PRIMARY_PID") || !m.containsKey("PRIMARY_PORT")) {
             throw new IllegalStateException("cluster.sh start printed no PRIMARY_PID/PRIMARY_PORT:\n" + text);
         }

@@ -3,15 +3,10 @@ package io.loomscale.it;
 import io.loomscale.testing.TestCluster;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A throw-away cluster for the high-availability tests, which kill, stop and re-point its
@@ -65,26 +60,8 @@ final class HaCluster {
         return Db.connect(port(n), "test", TestCluster.ROOT_USER, TestCluster.ROOT_PASSWORD, "connectTimeout=3000");
     }
 
-    private static void script(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("bash",
-                TestProxy.projectDir().resolve("tests-integration/cluster.sh").toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(TestProxy.projectDir().toFile())
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        try (InputStream in = p.getInputStream()) {
-            in.readAllBytes();
-        }
-        if (!p.waitFor(SCRIPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(cmd + " did not finish within " + SCRIPT_TIMEOUT);
-        }
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException(cmd + " failed with exit code " + p.exitValue() + " (see stderr)");
-        }
+    private static void script(String... args) {
+        TestCluster.script(TestProxy.projectDir(), SCRIPT_TIMEOUT, args);
     }
 
-    static String text(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
-    }
 }

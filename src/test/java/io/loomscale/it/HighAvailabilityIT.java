@@ -134,7 +134,7 @@ class HighAvailabilityIT {
 
         // The old primary comes back: auto_rejoin makes it a replica of the new one.
         HaCluster.startNode(1);
-        awaitTrue("server1 rejoined as a replica", Duration.ofSeconds(30), () -> p.server("server1").state().isSlave());
+        awaitTrue("server1 rejoined as a replica", Duration.ofSeconds(60), () -> p.server("server1").state().isSlave());
         int primary = primaryIndex(p);
         try (Connection m = HaCluster.root(primary)) {
             String pos = Db.scalar(m, "SELECT @@gtid_binlog_pos");

@@ -118,10 +118,19 @@ public final class TestCluster {
 
     /** Runs cluster.sh with our port and dir; its stderr (progress) goes to ours; returns stdout. */
     private static String run(Path project, Duration timeout, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--base-port", String.valueOf(BASE_PORT), "--dir", project.resolve("target/it-cluster").toString()));
+        return script(project, timeout, all.toArray(new String[0]));
+    }
+
+    /**
+     * Runs {@code tests-integration/cluster.sh ARGS} of {@code project} as given (for tests with
+     * clusters of their own); its stderr goes to ours; returns its stdout; throws if it fails or
+     * overruns {@code timeout}.
+     */
+    public static String script(Path project, Duration timeout, String... args) {
         List<String> cmd = new ArrayList<>(List.of("bash", project.resolve("tests-integration/cluster.sh").toString()));
         cmd.addAll(List.of(args));
-        cmd.addAll(List.of("--base-port", String.valueOf(BASE_PORT), "--dir",
-                project.resolve("target/it-cluster").toString()));
         try {
             Process p = new ProcessBuilder(cmd).directory(project.toFile())
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
@@ -148,7 +157,7 @@ public final class TestCluster {
         }
     }
 
-    static Map<String, String> parseEnv(String text) {
+    public static Map<String, String> parseEnv(String text) {
         Map<String, String> m = new LinkedHashMap<>();
         for (String line : text.split("\n")) {
             int eq = line.indexOf('=');
