@@ -11,6 +11,7 @@
 #    answers --version with a Java >= 21 although the default `java` on PATH
 #    may be older, and accepts the shipped configuration with `check`; with no
 #    Java >= 21 to find it fails with a message that says what to install;
+#    `loomscale convert` of the MaxScale test fixture gives a file `check` accepts;
 # 4. as root: `dpkg -i` in a throw-away root (an overlay over / in a private
 #    mount namespace, so this machine's own system is never changed) creates
 #    the loomscale user and directories, and the installed `loomscale
@@ -226,6 +227,15 @@ for x in deb rpm; do
         && ok "extracted .$x: check accepts the shipped loomscale.toml ($out)" \
         || fail "extracted .$x: check of the shipped loomscale.toml: $out"
 done
+# `loomscale convert` through the packaged launcher, its output checked by the packaged `check`.
+conv_err="$T/convert.err"
+if env -u JAVA_HOME PATH=/usr/bin:/bin "$T/deb/usr/bin/loomscale" convert \
+    "$ROOT/src/test/resources/convert/maxscale.cnf" >"$T/converted.toml" 2>"$conv_err" \
+    && out="$(env -u JAVA_HOME PATH=/usr/bin:/bin "$T/deb/usr/bin/loomscale" check -c "$T/converted.toml" 2>&1)"; then
+    ok "loomscale convert of the MaxScale fixture passes loomscale check ($out)"
+else
+    fail "loomscale convert of the MaxScale fixture: $(tail -n 3 "$conv_err")"
+fi
 old=""
 for h in /usr/lib/jvm/*; do
     if [[ -f "$h/release" ]] && grep -Eq '^JAVA_VERSION="(1\.[0-9]|[0-9]|1[0-9])[."]' "$h/release"; then
