@@ -7,8 +7,9 @@ package io.loomscale.convert;
  */
 final class DropReasons {
     static final String TLS = "TLS is not supported by LoomScale yet; connections are made without it";
-    static final String FAILOVER = "automatic failover, switchover and rejoin are not in LoomScale yet; the monitor only "
-            + "watches the servers";
+    static final String FAILOVER = "LoomScale's mariadbmon does not have this failover setting (it has auto_failover, "
+            + "auto_rejoin, failcount, the failover, switchover and master-failure timeouts, verify_master_failure, "
+            + "replication_user/password, enforce_read_only_slaves, servers_no_promotion, cooperative_monitoring_locks)";
     static final String GENERIC = "LoomScale has no equivalent parameter";
 
     private DropReasons() {
@@ -40,12 +41,10 @@ final class DropReasons {
 
     static String monitor(String key) {
         return switch (key) {
-            case "auto_failover", "auto_rejoin", "failcount", "failover_timeout", "switchover_timeout",
-                 "replication_user", "replication_password", "verify_master_failure", "master_failure_timeout",
-                 "enforce_read_only_slaves", "enforce_simple_topology", "servers_no_promotion", "promotion_sql_file",
-                 "demotion_sql_file", "handle_events", "assume_unique_hostnames", "switchover_on_low_disk_space",
-                 "maintenance_on_low_disk_space", "cooperative_monitoring_locks", "master_conditions",
-                 "slave_conditions", "replication_master_ssl" -> FAILOVER;
+            case "enforce_simple_topology", "promotion_sql_file", "demotion_sql_file", "handle_events",
+                 "assume_unique_hostnames", "switchover_on_low_disk_space", "maintenance_on_low_disk_space",
+                 "master_conditions", "slave_conditions", "replication_master_ssl", "enforce_writable_master" ->
+                    FAILOVER;
             case "script", "events", "script_timeout" -> "monitor scripts are not supported by LoomScale";
             case "detect_replication_lag" ->
                     "LoomScale's monitor always reads each replica's lag from its replication status";

@@ -254,7 +254,20 @@ public final class MaxScaleConverter {
                 case "monitor_interval" -> carry(s, key, t, key, MaxValues.MILLIS);
                 case "backend_connect_timeout", "backend_read_timeout", "backend_write_timeout" ->
                         carry(s, key, t, key, MaxValues.SECONDS);
-                case "detect_stale_master", "detect_stale_slave" -> carry(s, key, t, key, MaxValues.BOOL);
+                case "detect_stale_master", "detect_stale_slave", "auto_failover", "auto_rejoin",
+                     "verify_master_failure", "enforce_read_only_slaves" -> carry(s, key, t, key, MaxValues.BOOL);
+                case "failcount" -> carry(s, key, t, key, MaxValues.INT);
+                case "failover_timeout", "switchover_timeout", "master_failure_timeout" ->
+                        carry(s, key, t, key, MaxValues.SECONDS);
+                case "replication_user" -> carry(s, key, t, key, MaxValues.TEXT);
+                case "replication_password" -> {
+                    carry(s, key, t, key, MaxValues.TEXT);
+                    if (looksEncrypted(s.get(key))) {
+                        change(s, key, ENCRYPTED);
+                    }
+                }
+                case "servers_no_promotion" -> t.put(key, serverNames(s.get(key)));
+                case "cooperative_monitoring_locks" -> carry(s, key, t, key, raw -> raw.strip().toLowerCase(Locale.ROOT));
                 default -> drop(s, key, DropReasons.monitor(key));
             }
         }
@@ -371,9 +384,16 @@ public final class MaxScaleConverter {
         if (key.equals("passwd")) {
             change(s, key, "written as password");
         }
-        if (value.length() >= 32 && value.matches("[0-9A-Fa-f]+")) {
-            change(s, key, "looks encrypted with maxpasswd; LoomScale needs the plain password here");
+        if (looksEncrypted(value)) {
+            change(s, key, ENCRYPTED);
         }
+    }
+
+    private static final String ENCRYPTED = "looks encrypted with maxpasswd; LoomScale needs the plain password here";
+
+    /** maxpasswd writes a long hexadecimal string. */
+    private static boolean looksEncrypted(String value) {
+        return value.length() >= 32 && value.matches("[0-9A-Fa-f]+");
     }
 
     /** Converts {@code s.key} into {@code t.as}; on a bad value drops it with the reason. */

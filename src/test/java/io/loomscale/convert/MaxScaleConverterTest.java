@@ -79,6 +79,9 @@ class MaxScaleConverterTest {
         assertEquals(List.of("db1", "db2", "db3"), mon.servers(), "the multi-line servers list");
         assertEquals("monpw", mon.password(), "passwd");
         assertEquals(Duration.ofMillis(2500), mon.monitorInterval(), "a bare monitor_interval counts milliseconds");
+        assertEquals(Boolean.TRUE, mon.params().value("auto_failover"));
+        assertEquals(3L, mon.params().value("failcount"));
+        assertEquals("repl", mon.params().value("replication_user"));
 
         ServiceConfig rws = cfg.services().get("Splitter-Service");
         assertEquals("readwritesplit", rws.router());
@@ -103,9 +106,9 @@ class MaxScaleConverterTest {
         // What could not be carried over is named, with file, line and reason.
         for (String expected : List.of(
                 "maxscale.cnf:9: [maxscale] logdir: not carried over: a MaxScale directory",
-                "[Replication-Monitor] auto_failover: not carried over: automatic failover",
+                "maxscale.cnf:28: [Replication-Monitor] script: not carried over: monitor scripts are not supported",
                 "[Splitter-Service] transaction_replay: not carried over",
-                "maxscale.cnf:76: [Splitter-Listener] ssl: not carried over: TLS is not supported",
+                "maxscale.cnf:78: [Splitter-Listener] ssl: not carried over: TLS is not supported",
                 "[CLI]: section not carried over",
                 "[CLI-Listener]: section not carried over: a MaxAdmin listener",
                 "maxscale.cnf.d/servers.cnf:22: [db2] monitoruser: not carried over")) {
@@ -117,7 +120,7 @@ class MaxScaleConverterTest {
             assertEquals("qlafilter", cfg.filters().get("Query-Log").module());
             assertEquals(List.of("Hints", "Query-Log"), rws.filters());
         } else {
-            assertTrue(messages.contains("maxscale.cnf:28: [Query-Log]: section not carried over: LoomScale has no "
+            assertTrue(messages.contains("maxscale.cnf:30: [Query-Log]: section not carried over: LoomScale has no "
                     + "filter module 'qlafilter'"), messages);
             assertTrue(messages.contains("[Splitter-Service] filters: not carried over: filter 'Query-Log'"), messages);
             assertFalse(cfg.filters().containsKey("Query-Log"));
@@ -125,7 +128,7 @@ class MaxScaleConverterTest {
         }
         // The TOML names them too, above each table, without values (passwords stay out of comments).
         assertTrue(toml.contains("# Not carried over: ssl_cert (TLS is not supported"), toml);
-        assertFalse(toml.contains("repl\""), "no dropped value is written");
+        assertFalse(toml.contains("maxscale.pem") || toml.contains("notify.sh"), "no dropped value is written");
     }
 
     @Test
