@@ -1,13 +1,11 @@
 package io.loomscale.convert;
 
 import io.loomscale.convert.IniReader.Section;
-import io.loomscale.convert.IniReader.Value;
 import io.loomscale.convert.MaxValues.Conv;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -78,15 +76,10 @@ public final class MaxScaleConverter {
     }
 
     private Conversion run(List<Section> raw) {
-        Map<String, Section> byName = new LinkedHashMap<>();
-        raw.forEach(s -> byName.put(s.name(), s));
-        Set<String> included = new HashSet<>();
-        List<Section> sections = new ArrayList<>();
-        for (Section s : raw) {
-            sections.add(resolve(s, byName, included, new ArrayList<>()));
-        }
+        Includes includes = Includes.resolve(raw);
+        Set<String> included = includes.included();
         Map<String, List<Section>> byKind = new LinkedHashMap<>();
-        for (Section s : sections) {
+        for (Section s : includes.sections()) {
             String type = s.get("type");
             if (s.name().equalsIgnoreCase("maxscale")) {
                 globalSection(s);
@@ -109,43 +102,6 @@ public final class MaxScaleConverter {
         byKind.getOrDefault("service", List.of()).forEach(this::service);
         byKind.getOrDefault("listener", List.of()).forEach(this::listener);
         return new Conversion(write(), notes);
-    }
-
-    /** The section with the parameters of its @include sections merged in (its own win). */
-    private Section resolve(Section s, Map<String, Section> byName, Set<String> included, List<String> chain) {
-        Value inc = s.values().get("@include");
-        if (inc == null) {
-            return s;
-        }
-        if (chain.contains(s.name())) {
-            throw new IniReader.IniException(inc.file() + ":" + inc.line() + ": @include loop: "
-                    + String.join(" -> ", chain) + " -> " + s.name());
-        }
-        chain.add(s.name());
-        // The section's own keys first and winning; of the included sections, a later one wins.
-        Map<String, Value> merged = new LinkedHashMap<>();
-        Map<String, Value> inherited = new LinkedHashMap<>();
-        s.values().forEach((k, v) -> {
-            if (!k.equals("@include")) {
-                merged.put(k, v);
-            }
-        });
-        for (String name : IniReader.list(inc.text())) {
-            Section target = byName.get(name);
-            if (target == null) {
-                throw new IniReader.IniException(inc.file() + ":" + inc.line() + ": [" + s.name()
-                        + "] @include names section [" + name + "], which is not defined");
-            }
-            included.add(name);
-            resolve(target, byName, included, chain).values().forEach((k, v) -> {
-                if (!k.equals("type")) {
-                    inherited.put(k, v);
-                }
-            });
-        }
-        chain.remove(chain.size() - 1);
-        inherited.forEach(merged::putIfAbsent);
-        return new Section(s.name(), s.file(), s.line(), merged);
     }
 
     /** Gives the section a LoomScale name (letters, digits, '_' and '-'), unique within its kind. */

@@ -8,6 +8,7 @@ import java.util.Map;
  * booleans and lists of strings, each table preceded by its comment lines.
  */
 final class TomlText {
+    private static final java.util.regex.Pattern BARE = java.util.regex.Pattern.compile("[A-Za-z0-9_-]+");
     private final StringBuilder out = new StringBuilder();
 
     void comment(String text) {
@@ -23,7 +24,12 @@ final class TomlText {
     /** {@code [name]} then {@code key = value} for each entry, in map order. */
     void table(String name, Map<String, Object> values) {
         out.append('[').append(name).append("]\n");
-        values.forEach((k, v) -> out.append(k).append(" = ").append(value(v)).append('\n'));
+        values.forEach((k, v) -> out.append(key(k)).append(" = ").append(value(v)).append('\n'));
+    }
+
+    /** A bare key when TOML allows it, otherwise a quoted one. */
+    static String key(String k) {
+        return BARE.matcher(k).matches() ? k : quote(k);
     }
 
     static String value(Object v) {

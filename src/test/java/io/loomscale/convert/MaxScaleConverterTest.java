@@ -141,6 +141,7 @@ class MaxScaleConverterTest {
                 flush=true
                 log_type=session,unified
                 match=/select "x"\\s/
+                odd.key=7
                 [svc]
                 type=service
                 router=readconnroute
@@ -160,6 +161,7 @@ class MaxScaleConverterTest {
                 flush = true
                 log_type = "session,unified"
                 match = "/select \\"x\\"\\\\s/"
+                "odd.key" = 7
                 """), c.toml());
         assertTrue(c.toml().contains("filters = [\"qla\"]"), c.toml());
         assertTrue(c.notes().isEmpty(), c.notes().toString());
