@@ -54,9 +54,10 @@ final class DropReasons {
 
     static String service(String key) {
         return switch (key) {
-            case "master_reconnection", "delayed_retry", "delayed_retry_timeout", "transaction_replay",
-                 "transaction_replay_max_size", "transaction_replay_attempts", "transaction_replay_retry_on_deadlock",
-                 "optimistic_trx" -> "reconnecting to a new primary and replaying transactions are not in LoomScale yet";
+            case "transaction_replay_attempts", "transaction_replay_retry_on_deadlock", "transaction_replay_timeout",
+                 "transaction_replay_retry_on_mismatch", "transaction_replay_checksum", "optimistic_trx" ->
+                    "LoomScale's readwritesplit has transaction_replay, transaction_replay_max_size, "
+                            + "transaction_replay_safe_commit, delayed_retry and master_reconnection, not this setting";
             case "version_string" -> "clients see the version of the servers";
             default -> GENERIC;
         };

@@ -27,6 +27,9 @@ final class MaxValues {
     static final Conv LIST = IniReader::list;
     static final Conv SECONDS = duration("s");
     static final Conv MILLIS = duration("ms");
+    static final Conv SIZE = MaxValues::size;
+
+    private static final Pattern SIZE_TEXT = Pattern.compile("(\\d+)\\s*([kmgt]i?)?", Pattern.CASE_INSENSITIVE);
 
     private MaxValues() {
     }
@@ -47,6 +50,30 @@ final class MaxValues {
         try {
             return Long.parseLong(t);
         } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + raw + "' is too large");
+        }
+    }
+
+    /**
+     * A size in bytes: MaxScale's {@code Ki}, {@code Mi}, {@code Gi}, {@code Ti} count in 1024s and
+     * {@code k}, {@code M}, {@code G}, {@code T} in 1000s; written as a plain number of bytes.
+     */
+    static Long size(String raw) {
+        Matcher m = SIZE_TEXT.matcher(raw.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + raw + "' is not a size (a number of bytes, optionally with k, M, G, "
+                    + "T or Ki, Mi, Gi, Ti)");
+        }
+        try {
+            long n = Long.parseLong(m.group(1));
+            String suffix = m.group(2) == null ? "" : m.group(2).toLowerCase(Locale.ROOT);
+            long base = suffix.endsWith("i") ? 1024 : 1000;
+            int power = suffix.isEmpty() ? 0 : "kmgt".indexOf(suffix.charAt(0)) + 1;
+            for (int i = 0; i < power; i++) {
+                n = Math.multiplyExact(n, base);
+            }
+            return n;
+        } catch (NumberFormatException | ArithmeticException e) {
             throw new IllegalArgumentException("'" + raw + "' is too large");
         }
     }

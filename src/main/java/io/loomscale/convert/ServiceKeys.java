@@ -23,7 +23,8 @@ final class ServiceKeys {
 
     static {
         for (String k : List.of("master_accept_reads", "retry_failed_reads", "strict_multi_stmt", "strict_sp_calls",
-                "disable_sescmd_history", "lazy_connect")) {
+                "disable_sescmd_history", "lazy_connect", "master_reconnection", "delayed_retry", "transaction_replay",
+                "transaction_replay_safe_commit")) {
             RWS.put(k, MaxValues.BOOL);
         }
         RWS.put("max_sescmd_history", MaxValues.INT);
@@ -35,6 +36,8 @@ final class ServiceKeys {
                 : MaxValues.SECONDS.apply(raw));
         RWS.put("connection_keepalive", MaxValues.SECONDS);
         RWS.put("causal_reads_timeout", MaxValues.SECONDS);
+        RWS.put("delayed_retry_timeout", MaxValues.SECONDS);
+        RWS.put("transaction_replay_max_size", MaxValues.SIZE);
         RWS.put("causal_reads", raw -> switch (raw.strip().toLowerCase(Locale.ROOT)) {
             case "true", "on", "yes", "1", "local" -> "local";
             case "false", "off", "no", "0", "none" -> "none";

@@ -90,6 +90,8 @@ class MaxScaleConverterTest {
                 "from 2.1's router_options");
         assertEquals(Boolean.TRUE, rws.params().value("master_accept_reads"));
         assertEquals("100%", rws.params().value("max_slave_connections"));
+        assertEquals(Boolean.TRUE, rws.params().value("transaction_replay"));
+        assertEquals(1048576L, rws.params().value("transaction_replay_max_size"), "1Mi");
         ServiceConfig ro = cfg.services().get("Read-Only-Service");
         assertEquals("readconnroute", ro.router());
         assertEquals("slave", ro.routerOptions());
@@ -107,8 +109,8 @@ class MaxScaleConverterTest {
         for (String expected : List.of(
                 "maxscale.cnf:9: [maxscale] logdir: not carried over: a MaxScale directory",
                 "maxscale.cnf:28: [Replication-Monitor] script: not carried over: monitor scripts are not supported",
-                "[Splitter-Service] transaction_replay: not carried over",
-                "maxscale.cnf:78: [Splitter-Listener] ssl: not carried over: TLS is not supported",
+                "[Splitter-Service] optimistic_trx: not carried over",
+                "maxscale.cnf:80: [Splitter-Listener] ssl: not carried over: TLS is not supported",
                 "[CLI]: section not carried over",
                 "[CLI-Listener]: section not carried over: a MaxAdmin listener",
                 "maxscale.cnf.d/servers.cnf:22: [db2] monitoruser: not carried over")) {
