@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# test-all.sh - build LoomScale and run every test: unit tests (surefire) and
-# integration tests, the *IT classes (failsafe).
+# test-all.sh - build LoomScale and run every test: unit tests (surefire),
+# integration tests, the *IT classes (failsafe), then the packaging test
+# (tests-integration/packaging-test.sh: builds the .deb and .rpm and checks
+# them; a few seconds).
 #
 # Usage: tests-integration/test-all.sh [EXTRA MAVEN ARGS...]
 #   e.g. tests-integration/test-all.sh -Dit.test=RoutingIT -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
 #
 # Finds a JDK >= 21, makes sure MariaDB is installed (the ITs start their own
 # cluster with tests-integration/cluster.sh on ports 23306-23308), then runs
-# `mvn -B verify` from the project root and exits with Maven's status.
+# `mvn -B verify` from the project root, then the packaging test; exits 0 only
+# when both pass.
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
@@ -61,4 +64,8 @@ start=$SECONDS
 rc=0
 mvn -B -ntp verify "$@" || rc=$?
 log "mvn exited with status $rc after $((SECONDS - start))s"
-exit "$rc"
+pkg_rc=0
+"$ROOT/tests-integration/packaging-test.sh" || pkg_rc=$?
+log "packaging-test.sh exited with status $pkg_rc"
+((rc != 0)) && exit "$rc"
+exit "$pkg_rc"

@@ -19,7 +19,7 @@ import java.util.concurrent.CountDownLatch;
  * the first logger or virtual thread exists (both read system properties once).
  */
 @Command(name = "loomscale", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "A MariaDB/MySQL database proxy.", subcommands = {CheckCommand.class})
+        description = "A MariaDB/MySQL database proxy.", subcommands = {CheckCommand.class, io.loomscale.convert.ConvertCommand.class})
 public final class Main implements Callable<Integer> {
     static final String DEFAULT_CONFIG = "/etc/loomscale/loomscale.toml";
 
