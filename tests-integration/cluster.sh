@@ -178,7 +178,7 @@ server_args() {
         # replica role at start, crash recovery rolls back the transactions its binary log
         # has but no replica acknowledged (the clients never saw them committed), instead of
         # committing them, so it can replicate from the new primary without diverging.
-        if ((RESTARTING)); then
+        if ((RESTARTING)) && "$MARIADBD" --help --verbose 2>/dev/null | grep -q -- '--init-rpl-role'; then
             a+=(--init-rpl-role=SLAVE)
         fi
     fi
