@@ -3,7 +3,7 @@
 #
 # Usage:
 #   tests-integration/cluster.sh start|stop|status|env [--base-port N] [--dir DIR]
-#                                [--max-connections N] [--semi-sync]
+#                                [--max-connections N] [--no-semi-sync]
 #   tests-integration/cluster.sh stop-node|kill-node|start-node IDX [--base-port N] [--dir DIR]
 #
 #   start       primary on BASE (default 13306), replicas on BASE+1 and BASE+2,
@@ -21,12 +21,14 @@
 #               stop (TERM), kill (KILL: a crash) or restart one server
 #               (1 = primary, 2, 3 = replicas) keeping its datadir; for failover
 #               tests. Roles can move (failover): the index names the node.
-#   --semi-sync every server runs MariaDB's semi-synchronous replication as
+#   semi-sync   by default every server runs MariaDB's semi-synchronous replication as
 #               both master and slave (wait point AFTER_SYNC, no waiting once
 #               no replica is connected), so a commit is acknowledged to the
 #               client only once a replica has it; start-node then starts a server
 #               with --init-rpl-role=SLAVE, so a crashed primary rolls back the
-#               transactions no replica acknowledged. Kept for start-node.
+#               transactions no replica acknowledged. That is what lets a failover
+#               lose no commit. --no-semi-sync: plain asynchronous replication.
+#               Kept for start-node.
 #
 # Servers run with --no-defaults (no /etc/mysql config is read), listen on
 # 127.0.0.1 only, and never touch port 3306. Accounts (created on the primary,
@@ -56,7 +58,7 @@ NODE_IDX=""
 BASE_PORT=""
 DIR=""
 MAX_CONNECTIONS=1000
-SEMI_SYNC=0
+SEMI_SYNC=1
 RESTARTING=0
 
 parse_args() {
@@ -82,6 +84,7 @@ parse_args() {
             --max-connections) [[ $# -ge 2 ]] || die "--max-connections needs a value"; MAX_CONNECTIONS="$2"; shift 2 ;;
             --max-connections=*) MAX_CONNECTIONS="${1#*=}"; shift ;;
             --semi-sync) SEMI_SYNC=1; shift ;;
+            --no-semi-sync) SEMI_SYNC=0; shift ;;
             -h | --help) usage 0 ;;
             *) die "unknown option '$1' (see $0 --help)" ;;
         esac
