@@ -23,9 +23,11 @@
 #   - seconds without writes: the longest gap between consecutive ledger rows
 #     (their commit-time timestamps, on the new primary) around the kill;
 #   - client-visible errors: sysbench's "ignored errors" (it runs with
-#     --mysql-ignore-errors=1180: a COMMIT in flight when the primary died has
-#     an unknown outcome and gets ERR 1180; any other error stops sysbench and
-#     is reported as FATAL);
+#     --mysql-ignore-errors=1180,1213: a COMMIT in flight when the primary died
+#     has an unknown outcome and gets ERR 1180; a transaction whose replay
+#     finds rows changed by others is rolled back with ERR 1213, which sysbench
+#     retries as it does deadlocks; any other error stops sysbench and is
+#     reported as FATAL), with the count of each kind from the proxy's log;
 #   - lost commits: pairs sysbench saw committed that are missing on the new primary;
 # then restarts the old primary, waits until the monitor has rejoined it as a
 # replica, and compares CHECKSUM TABLE of every table on the three servers.
@@ -186,7 +188,11 @@ echo "new primary:                 port $PRIMARY"
 echo "seconds without writes:      $GAP (target <= $TARGET)"
 echo "transactions committed:      $COMMITTED (as sysbench saw them)"
 echo "lost commits:                $LOST"
-echo "client-visible errors:       ${ERRORS:-0} (ERR 1180: COMMIT in flight at the kill, outcome unknown); sysbench FATAL lines: $FATAL; sysbench exit: $SB_STATUS"
+N1180="$(grep -c 'while a COMMIT was on its way' "$WORK/loomscale.log" || true)"
+N1213="$(grep -c 'the transaction is rolled back' "$WORK/loomscale.log" || true)"
+NREPLAY="$(grep -c 'transaction replayed on' "$WORK/loomscale.log" || true)"
+echo "client-visible errors:       ${ERRORS:-0} (sysbench's ignored errors; proxy log: $N1180 x ERR 1180 COMMIT in flight, outcome unknown; $N1213 x ERR 1213 replay found changed rows, rolled back); sysbench FATAL lines: $FATAL; exit status $SB_STATUS"
+echo "transactions replayed:       $NREPLAY (on the new primary, invisible to sysbench)"
 echo "old primary rejoined:        $([[ $REJOINED == 1 ]] && echo yes || echo NO)"
 echo "data identical on all three: $([[ $SAME == 1 ]] && echo yes || echo "NO (${SUMS[*]})")"
 echo "(sysbench output: $WORK/sysbench.log, proxy log: $WORK/loomscale.log; --keep keeps them)"
