@@ -19,7 +19,8 @@ import java.util.concurrent.CountDownLatch;
  * the first logger or virtual thread exists (both read system properties once).
  */
 @Command(name = "loomscale", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "A MariaDB/MySQL database proxy.", subcommands = {CheckCommand.class, io.loomscale.convert.ConvertCommand.class})
+        description = "A MariaDB/MySQL database proxy.", subcommands = {CheckCommand.class, io.loomscale.convert.ConvertCommand.class,
+            io.loomscale.cli.ctl.CtlCommand.class})
 public final class Main implements Callable<Integer> {
     static final String DEFAULT_CONFIG = "/etc/loomscale/loomscale.toml";
 
@@ -30,6 +31,16 @@ public final class Main implements Callable<Integer> {
     @Option(names = {"--shutdown-timeout"}, paramLabel = "SECONDS", defaultValue = "5",
             description = "How long to let sessions end on shutdown before closing them (default: ${DEFAULT-VALUE}).")
     int shutdownTimeout;
+
+    enum LogTarget { file, stderr }
+
+    @Option(names = {"--log"}, paramLabel = "file|stderr", defaultValue = "file",
+            description = "Where the log goes: logdir/loomscale.log (rotated on SIGUSR1 and by size) or standard error (default: ${DEFAULT-VALUE}).")
+    LogTarget logTarget;
+
+    @Option(names = {"--log-max-size"}, paramLabel = "MB", defaultValue = "100",
+            description = "Rotate the log file when it passes this size in MiB; 0 = only on SIGUSR1 or request (default: ${DEFAULT-VALUE}).")
+    long logMaxMb;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -43,13 +54,26 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws Exception {
         LoomScaleConfig cfg;
         try {
-            cfg = ConfigLoader.load(config);
+            cfg = io.loomscale.admin.RuntimeConfig.withPersisted(ConfigLoader.load(config));
         } catch (ConfigException e) {
             System.err.println("loomscale: " + e.getMessage());
             return 1;
         }
         configureProcess(cfg);
-        return Runner.run(cfg, shutdownTimeout);
+        // Startup failures go to the terminal even when the log goes to a file.
+        java.io.PrintStream console = System.err;
+        io.loomscale.admin.LogFile logFile = null;
+        if (logTarget == LogTarget.file) {
+            try {
+                logFile = io.loomscale.admin.LogFile.install(cfg.global().logdir(), logMaxMb << 20, cfg.global().logLevel());
+            } catch (java.io.IOException | RuntimeException e) {
+                System.err.println("loomscale: " + cfg.where("loomscale.logdir") + ": cannot write the log file in "
+                        + cfg.global().logdir() + ": " + e + "; allowed: a writable directory, or --log=stderr");
+                return 1;
+            }
+            logFile.rotateOnSigusr1();
+        }
+        return Runner.run(cfg, shutdownTimeout, logFile, console);
     }
 
     /** Sets logging and scheduler properties unless the user set them with -D. */
@@ -75,18 +99,25 @@ public final class Main implements Callable<Integer> {
 
     /** Keeps the wiring out of the picocli class so nothing logs before properties are set. */
     static final class Runner {
-        static int run(LoomScaleConfig cfg, int shutdownSeconds) throws Exception {
+        static int run(LoomScaleConfig cfg, int shutdownSeconds, io.loomscale.admin.LogFile logFile,
+                java.io.PrintStream console) throws Exception {
             org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("loomscale");
             io.loomscale.module.Modules modules = io.loomscale.module.Modules.load(cfg.global().libdir());
             io.loomscale.service.LoomScale ls;
             try {
                 ls = io.loomscale.service.LoomScale.build(cfg, modules);
             } catch (ConfigException e) {
-                System.err.println("loomscale: " + e.getMessage());
+                console.println("loomscale: " + e.getMessage());
                 return 1;
             }
             CountDownLatch stopped = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicReference<io.loomscale.admin.AdminServer> admin =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             Thread hook = new Thread(() -> {
+                io.loomscale.admin.AdminServer a = admin.get();
+                if (a != null) {
+                    a.close();
+                }
                 ls.stop(java.time.Duration.ofSeconds(shutdownSeconds));
                 stopped.countDown();
             }, "shutdown");
@@ -94,9 +125,20 @@ public final class Main implements Callable<Integer> {
             try {
                 ls.start();
             } catch (io.loomscale.service.Listener.ListenException e) {
-                System.err.println("loomscale: " + e.getMessage());
+                console.println("loomscale: " + e.getMessage());
                 Runtime.getRuntime().removeShutdownHook(hook);
                 return 1;
+            }
+            if (cfg.global().admin().enabled()) {
+                try {
+                    admin.set(io.loomscale.admin.AdminServer.start(ls, logFile));
+                } catch (java.io.IOException e) {
+                    console.println("loomscale: " + e.getMessage());
+                    log.error("{}", e.getMessage());
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                    ls.stop(java.time.Duration.ZERO);
+                    return 1;
+                }
             }
             log.info("Ready. Stop with Ctrl-C or SIGTERM.");
             stopped.await();

@@ -59,7 +59,7 @@ public final class ConfigException extends RuntimeException {
     }
 
     /** An error about the file as a whole (cannot be read), with its cause. */
-    static ConfigException ofFile(String file, String problem, Throwable cause) {
+    public static ConfigException ofFile(String file, String problem, Throwable cause) {
         return new ConfigException(file, 0, "", file + ": " + problem, cause);
     }
 

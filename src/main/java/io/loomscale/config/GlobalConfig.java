@@ -17,15 +17,22 @@ import java.util.Objects;
  * @param logdir         directory of the log file
  * @param datadir        directory of persisted runtime changes
  * @param libdir         directory of module jars
+ * @param admin          the REST admin interface ({@code admin_*} keys)
  */
 public record GlobalConfig(int threads, int sessionThreads, String logLevel, Path logdir, Path datadir,
-        Path libdir) {
+        Path libdir, AdminConfig admin) {
 
     public GlobalConfig {
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(logdir, "logdir");
         Objects.requireNonNull(datadir, "datadir");
         Objects.requireNonNull(libdir, "libdir");
+        Objects.requireNonNull(admin, "admin");
+    }
+
+    /** Without {@code admin_*} keys: the admin interface's defaults. */
+    public GlobalConfig(int threads, int sessionThreads, String logLevel, Path logdir, Path datadir, Path libdir) {
+        this(threads, sessionThreads, logLevel, logdir, datadir, libdir, AdminConfig.defaults());
     }
 
     /** The values used when {@code [loomscale]} is absent. */

@@ -26,7 +26,8 @@ final class ObjectReaders {
     static final List<String> LOG_LEVELS = List.of("error", "warn", "notice", "info", "debug");
 
     private static final List<String> GLOBAL_KEYS =
-            List.of("threads", "session_threads", "log_level", "logdir", "datadir", "libdir");
+            List.of("threads", "session_threads", "log_level", "logdir", "datadir", "libdir", "admin_enabled",
+                    "admin_host", "admin_port", "admin_ssl_key", "admin_ssl_cert", "admin_ssl_ca_cert");
     private static final List<String> SERVER_KEYS =
             List.of("address", "port", "weight", "persistpoolmax", "persistmaxtime", "type", "protocol");
     private static final List<String> LISTENER_KEYS =
@@ -75,9 +76,22 @@ final class ObjectReaders {
                 s.oneOf("log_level", d.logLevel(), LOG_LEVELS),
                 path(s, "logdir", d.logdir()),
                 path(s, "datadir", d.datadir()),
-                path(s, "libdir", d.libdir()));
+                path(s, "libdir", d.libdir()),
+                admin(s));
         s.rejectUnknown(GLOBAL_KEYS);
         return g;
+    }
+
+    private static AdminConfig admin(Section s) {
+        AdminConfig d = AdminConfig.defaults();
+        Path key = path(s, "admin_ssl_key", null);
+        Path cert = path(s, "admin_ssl_cert", null);
+        if ((key == null) != (cert == null)) {
+            throw s.origin().error(key == null ? "admin_ssl_key" : "admin_ssl_cert",
+                    "admin_ssl_key and admin_ssl_cert go together", "both (TLS) or neither (plain HTTP)");
+        }
+        return new AdminConfig(s.bool("admin_enabled", d.enabled()), s.string("admin_host", d.host()),
+                s.integer("admin_port", d.port(), 0, 65535), key, cert, path(s, "admin_ssl_ca_cert", null));
     }
 
     static ServerConfig server(String name, Section s) {

@@ -11,8 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * without locks), and counters updated by sessions.
  */
 public final class Server {
-    private final ServerConfig config;
+    private volatile ServerConfig config;
     private volatile ServerState state;
+    /** Flags set by an administrator ({@link ServerState#DRAIN}, and MAINTENANCE of an unmonitored server); guarded by this. */
+    private int adminFlags;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong totalConnections = new AtomicLong();
     private final AtomicLong statements = new AtomicLong();
@@ -43,13 +45,46 @@ public final class Server {
         return config;
     }
 
+    /**
+     * Takes a changed configuration of this server at run time (admin interface): new
+     * connections use the new address, port and weight; open ones stay where they are.
+     */
+    public void config(ServerConfig newConfig) {
+        if (!newConfig.name().equals(config.name())) {
+            throw new IllegalArgumentException("server " + config.name() + " cannot take the config of " + newConfig.name());
+        }
+        this.config = newConfig;
+    }
+
     public ServerState state() {
         return state;
     }
 
-    /** Publishes a new state; called by the server's monitor only. */
-    public void state(ServerState newState) {
-        this.state = newState;
+    /**
+     * Publishes a new state; called by the server's monitor only. The flags an administrator set
+     * ({@link #adminFlag}) are kept whatever the monitor computed.
+     */
+    public synchronized void state(ServerState newState) {
+        int flags = newState.flags() | adminFlags;
+        this.state = flags == newState.flags() ? newState : newState.withFlags(flags);
+    }
+
+    /**
+     * Sets or clears a flag an administrator controls ({@link ServerState#DRAIN}, or
+     * {@link ServerState#MAINTENANCE} of a server no monitor watches) and publishes it at once;
+     * later monitor ticks keep it. Returns the state now published.
+     */
+    public synchronized ServerState adminFlag(int flag, boolean on) {
+        adminFlags = on ? adminFlags | flag : adminFlags & ~flag;
+        ServerState old = state;
+        ServerState now = old.withFlags(on ? old.flags() | flag : old.flags() & ~flag);
+        this.state = now;
+        return now;
+    }
+
+    /** The flags set through {@link #adminFlag}. */
+    public synchronized int adminFlags() {
+        return adminFlags;
     }
 
     public int connections() {

@@ -445,6 +445,10 @@ public final class BackendEndpoint extends Endpoint {
             return;
         }
         close();
+        LoadGauge g = gauge;
+        if (g != null) {
+            g.error();
+        }
         listener.backendFailed(this, cause, null);
     }
 

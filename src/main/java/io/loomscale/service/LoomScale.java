@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The whole proxy built from one configuration: selector loops, servers, monitors, filters,
@@ -41,8 +42,10 @@ public final class LoomScale {
 
     private final LoomScaleConfig config;
     private final EventLoop[] loops;
-    private final Map<String, Server> servers = new LinkedHashMap<>();
-    private final Map<String, Monitor> monitors = new LinkedHashMap<>();
+    /** Copied on write after build ({@link #putServer}), so readers iterate without locks. */
+    private volatile Map<String, Server> servers = new LinkedHashMap<>();
+    /** Copied on write after build ({@link #putMonitor}). */
+    private volatile Map<String, Monitor> monitors = new LinkedHashMap<>();
     private final Map<String, Filter> filters = new LinkedHashMap<>();
     private final Map<String, Service> services = new LinkedHashMap<>();
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
@@ -97,14 +100,16 @@ public final class LoomScale {
             }
             List<Server> list = sc.cluster() != null
                     ? ls.monitors.get(sc.cluster()).servers() : ls.serverList(sc.servers());
-            List<Server> fixed = List.copyOf(list);
-            Router router = mod.create(sc, () -> fixed);
-            Authenticator a = auth.create(sc, () -> fixed);
+            // The admin interface may link and unlink servers at run time: the router and the
+            // authenticator read the service's current list.
+            AtomicReference<List<Server>> current = new AtomicReference<>(List.copyOf(list));
+            Router router = mod.create(sc, current::get);
+            Authenticator a = auth.create(sc, current::get);
             List<Filter> fl = new ArrayList<>();
             for (String fn : sc.filters()) {
                 fl.add(ls.filters.get(fn));
             }
-            ls.services.put(sc.name(), new Service(sc, fixed, router, fl, a, loops, ls.registry, ls.pool));
+            ls.services.put(sc.name(), new Service(sc, current, router, fl, a, loops, ls.registry, ls.pool));
         }
         for (ListenerConfig lc : config.listeners().values()) {
             ls.listeners.put(lc.name(), new Listener(lc, ls.services.get(lc.service()),
@@ -212,6 +217,31 @@ public final class LoomScale {
 
     public Map<String, Monitor> monitors() {
         return monitors;
+    }
+
+    /** Adds or replaces a server at run time (admin interface). */
+    public synchronized void putServer(Server s) {
+        Map<String, Server> m = new LinkedHashMap<>(servers);
+        m.put(s.name(), s);
+        servers = m;
+    }
+
+    /** Removes a server at run time; the caller has made sure nothing uses it. */
+    public synchronized void removeServer(String name) {
+        Map<String, Server> m = new LinkedHashMap<>(servers);
+        m.remove(name);
+        servers = m;
+    }
+
+    /** Adds or replaces a monitor at run time (admin interface); the caller stops the old one. */
+    public synchronized void putMonitor(Monitor mon) {
+        Map<String, Monitor> m = new LinkedHashMap<>(monitors);
+        m.put(mon.name(), mon);
+        monitors = m;
+    }
+
+    public Map<String, Filter> filters() {
+        return filters;
     }
 
     public Map<String, Service> services() {

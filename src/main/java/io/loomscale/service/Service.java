@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A service at run time: its router, filters, authenticator and servers, and what its sessions
@@ -37,8 +38,9 @@ public final class Service implements ServiceHandle {
     private static final Logger log = LoggerFactory.getLogger(Service.class);
     static final String DEFAULT_VERSION = "5.5.5-10.11.0-MariaDB-LoomScale";
 
-    private final ServiceConfig config;
-    private final List<Server> servers;
+    private volatile ServiceConfig config;
+    /** Shared with the router and the authenticator, which read it on every choice. */
+    private final AtomicReference<List<Server>> servers;
     private final Router router;
     private final List<Filter> filters;
     private final Authenticator authenticator;
@@ -52,10 +54,10 @@ public final class Service implements ServiceHandle {
     private volatile String version;
     private volatile long backendCaps = -1L;
 
-    Service(ServiceConfig config, List<Server> servers, Router router, List<Filter> filters, Authenticator authenticator,
+    Service(ServiceConfig config, AtomicReference<List<Server>> servers, Router router, List<Filter> filters, Authenticator authenticator,
             EventLoop[] loops, SessionRegistry registry, io.loomscale.session.PersistentPool pool) {
         this.config = config;
-        this.servers = List.copyOf(servers);
+        this.servers = servers;
         this.router = router;
         this.filters = List.copyOf(filters);
         this.authenticator = authenticator;
@@ -71,7 +73,7 @@ public final class Service implements ServiceHandle {
     }
 
     private void probe() {
-        for (Server s : servers) {
+        for (Server s : servers.get()) {
             if (!s.state().isRunning()) {
                 continue;
             }
@@ -95,7 +97,7 @@ public final class Service implements ServiceHandle {
     }
 
     public List<Server> servers() {
-        return servers;
+        return servers.get();
     }
 
     public Router router() {
@@ -127,6 +129,40 @@ public final class Service implements ServiceHandle {
 
     void release() {
         active.decrementAndGet();
+    }
+
+    /** Links or unlinks servers at run time (admin interface): new sessions use the new list. */
+    public void servers(List<Server> list) {
+        servers.set(List.copyOf(list));
+    }
+
+    /**
+     * Swaps in a new configuration whose changes take effect at run time
+     * ({@code max_connections}, {@code connection_timeout}); the admin interface checks that
+     * nothing else changed.
+     */
+    public void config(ServiceConfig newConfig) {
+        if (!newConfig.name().equals(config.name())) {
+            throw new IllegalArgumentException("service " + config.name() + " cannot take the config of " + newConfig.name());
+        }
+        this.config = newConfig;
+    }
+
+    /** Reloads the service's user accounts now (admin "reload service"). */
+    public void reloadAccounts() {
+        authenticator.reload();
+    }
+
+    public long totalSessions() {
+        return sessionsTotal.get();
+    }
+
+    public long statements() {
+        return statements.get();
+    }
+
+    public List<Filter> filters() {
+        return filters;
     }
 
     public int activeSessions() {

@@ -105,6 +105,7 @@ public final class BackendConnection {
             throw new BackendException("protocol error logging in to " + server + ": " + e.getMessage(), e);
         } finally {
             if (!ok) {
+                server.load().error();
                 ch.close();
             }
         }

@@ -79,6 +79,8 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     private final Inbox inbox = new Inbox();
     private final ArrayDeque<Object> deferred = new ArrayDeque<>();
     private final SocketAddress clientAddress;
+    /** Wall-clock time the client connected, for the admin interface. */
+    private final long connectedAt = System.currentTimeMillis();
     private final BackendEndpoint.Listener backendListener = new BackendEvents();
 
     private byte[] seed;
@@ -135,6 +137,11 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     public String currentStatement() {
         Statement st = current;
         return st == null ? "" : st.toString();
+    }
+
+    /** When the client connected (epoch milliseconds). */
+    public long connectedAt() {
+        return connectedAt;
     }
 
     public long idleMillis() {

@@ -65,6 +65,7 @@ class CliIT {
                 logdir = "%1$s/log"
                 datadir = "%1$s/data"
                 libdir = "%1$s/lib"
+                admin_port = 0
                 [server.server1]
                 address = "127.0.0.1"
                 port = %2$d
@@ -146,7 +147,7 @@ class CliIT {
             assertTrue(up, "proxy accepted a connection");
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "exits after SIGTERM");
-            String err = Files.readString(log);
+            String err = Files.readString(dir.resolve("log/loomscale.log")); // --log=file is the default
             assertTrue(err.contains("Listener rw listening on 127.0.0.1:" + port), err);
             assertTrue(err.contains("LoomScale stopped"), err);
             boolean closed;

@@ -81,11 +81,11 @@ final class ReadWriteSplit implements Router {
         return s;
     }
 
-    /** The server that is primary now, or null. */
+    /** The server that is primary now and takes new connections (not draining), or null. */
     Server currentMaster() {
         for (Server s : servers.get()) {
             ServerState st = s.state();
-            if (st.isMaster() && st.isRunning() && !st.inMaintenance()) {
+            if (st.isMaster() && st.isRunning() && !st.inMaintenance() && !st.isDraining()) {
                 return s;
             }
         }
