@@ -54,11 +54,12 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws Exception {
         LoomScaleConfig cfg;
         try {
-            cfg = io.loomscale.admin.RuntimeConfig.withPersisted(ConfigLoader.load(config));
+            cfg = ConfigLoader.load(config);
         } catch (ConfigException e) {
             System.err.println("loomscale: " + e.getMessage());
             return 1;
         }
+        // Before any logger exists: slf4j-simple reads its properties once.
         configureProcess(cfg);
         // Startup failures go to the terminal even when the log goes to a file.
         java.io.PrintStream console = System.err;
@@ -72,6 +73,13 @@ public final class Main implements Callable<Integer> {
                 return 1;
             }
             logFile.rotateOnSigusr1();
+        }
+        try {
+            // The objects changed at run time by an earlier process replace the file's ([loomscale] is the file's).
+            cfg = io.loomscale.admin.RuntimeConfig.withPersisted(cfg);
+        } catch (ConfigException e) {
+            console.println("loomscale: " + e.getMessage());
+            return 1;
         }
         return Runner.run(cfg, shutdownTimeout, logFile, console);
     }

@@ -115,7 +115,7 @@ class CliIT {
         Files.writeString(f, config(dir, 4999).replace("router_options = \"master\"", "router_option = \"master\""));
         Result r = run("check", "-c", f.toString());
         assertEquals(1, r.exit());
-        assertTrue(r.err().contains("bad.toml:16: [service.rw] key 'router_option': unknown key; allowed: cluster,"), r.err());
+        assertTrue(r.err().contains("bad.toml:17: [service.rw] key 'router_option': unknown key; allowed: cluster,"), r.err());
     }
 
     @Test
