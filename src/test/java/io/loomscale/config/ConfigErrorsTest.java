@@ -63,7 +63,8 @@ class ConfigErrorsTest {
                 // [loomscale]
                 arguments("[loomscale]\nthreads = 2\nworkers = 3\n",
                         "t.toml:3: [loomscale] key 'workers': unknown key; allowed: threads, session_threads, log_level,"
-                                + " logdir, datadir, libdir", "loomscale.workers"),
+                                + " logdir, datadir, libdir, admin_enabled, admin_host, admin_port, admin_ssl_key, admin_ssl_cert,"
+                                + " admin_ssl_ca_cert", "loomscale.workers"),
                 arguments("[loomscale]\nthreads = 0\n",
                         "t.toml:2: [loomscale] key 'threads': expected \"auto\" or an integer >= 1, got the integer 0;"
                                 + " allowed: \"auto\" or an integer >= 1", "loomscale.threads"),
