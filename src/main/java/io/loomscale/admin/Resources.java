@@ -62,7 +62,7 @@ final class Resources {
         if (relationships != null) {
             r.put("relationships", relationships);
         }
-        r.put("links", Map.of("self", base + "/v1/" + type + "/" + id));
+        r.put("links", Map.of("self", base + "/v1/" + (type.equals("inet") ? "users/inet" : type) + "/" + id));
         return r;
     }
 

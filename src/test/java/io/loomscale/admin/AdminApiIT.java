@@ -305,6 +305,27 @@ class AdminApiIT {
     }
 
     @Test
+    void drainedPrimaryKeepsItsReadWriteSplitSessionsButTakesNoNewOne() throws Exception {
+        try (Connection old = app(fx.port("rws"))) {
+            scalar(old, "SELECT 1");
+            assertEquals(204, fx.call("PUT", "/v1/servers/server1/set?state=drain", null).status());
+            try {
+                SQLException e = assertThrows(SQLException.class, () -> app(fx.port("rws")).close());
+                assertTrue(e.getMessage().contains("no primary server is available for service 'rws'"), e.getMessage());
+                try (var st = old.createStatement()) {
+                    st.execute("CREATE TABLE IF NOT EXISTS test.adm_drain (i INT)");
+                    st.execute("DROP TABLE test.adm_drain");
+                }
+            } finally {
+                assertEquals(204, fx.call("PUT", "/v1/servers/server1/clear?state=drain", null).status());
+            }
+            try (Connection fresh = app(fx.port("rws"))) {
+                assertEquals("1", scalar(fresh, "SELECT 1"));
+            }
+        }
+    }
+
+    @Test
     void maintenanceReplicaGetsNoNewSessionsWhileExistingOnesContinue() throws Exception {
         try (Connection old = app(fx.port("rws"))) {
             scalar(old, "SELECT 1");

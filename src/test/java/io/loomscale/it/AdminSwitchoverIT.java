@@ -62,7 +62,14 @@ class AdminSwitchoverIT {
                 int exit = cl.execute(ctl(admin.port(), "call", "command", "mariadbmon", "switchover", "hamon", "server2"));
                 assertEquals(0, exit, err.toString());
                 assertTrue(out.toString().contains("server2 is the primary"), out.toString());
+                // The command returns when the cluster has switched; the monitor publishes it at its next tick.
+                long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (!(p.server("server2").state().isMaster() && p.server("server1").state().isSlave())
+                        && System.nanoTime() < until) {
+                    Thread.sleep(100);
+                }
                 assertTrue(p.server("server2").state().isMaster(), p.server("server2").state().describe());
+                assertTrue(p.server("server1").state().isSlave(), p.server("server1").state().describe());
                 try (Connection c = HaCluster.root(1)) {
                     assertEquals("1", Db.scalar(c, "SELECT @@read_only"), "the old primary is read-only");
                 }
