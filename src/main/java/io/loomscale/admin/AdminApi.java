@@ -293,6 +293,7 @@ final class AdminApi {
             case "drain" -> s.adminFlag(ServerState.DRAIN, on);
             default -> throw new ApiException(400, "state '" + state + "' cannot be set or cleared; allowed: maintenance, drain");
         }
+        ServerFlags.save(ls, ls.config().global().datadir());
         log.info("admin: server {}: {} {} (now {})", s.name(), on ? "set" : "cleared", state, s.state().describe());
     }
 

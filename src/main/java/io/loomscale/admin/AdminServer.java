@@ -82,6 +82,7 @@ public final class AdminServer implements AutoCloseable {
         http.setExecutor(ex);
         String scheme = cfg.tls() ? "https" : "http";
         String base = scheme + "://" + cfg.host() + ":" + http.getAddress().getPort();
+        ServerFlags.restore(ls, ls.config().global().datadir());
         AdminApi api = new AdminApi(ls, users, logs, base);
         AdminServer server = new AdminServer(http, ex, api, users);
         http.createContext("/", server::handle);

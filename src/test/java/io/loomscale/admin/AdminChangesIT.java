@@ -103,6 +103,27 @@ class AdminChangesIT {
     }
 
     @Test
+    void drainAndMaintenanceSurviveARestart() throws Exception {
+        assertEquals(204, fx.call("PUT", "/v1/servers/server3/set?state=drain", null).status());
+        // Maintenance of a monitored server is kept by mariadbmon's journal in datadir.
+        assertEquals(204, fx.call("PUT", "/v1/servers/server2/set?state=maintenance", null).status());
+        assertTrue(fx.proxy.monitors().get("cluster1").awaitTick(5000)); // the journal is written at the end of a tick
+        assertTrue(Files.readString(fx.dir.resolve("data/" + ServerFlags.FILE)).contains("server3"));
+        fx.close();
+        fx = AdminFixture.start(fx.dir, fx.toml, true);
+        assertTrue(fx.proxy.servers().get("server3").state().isDraining());
+        assertTrue(Json.at(data("/v1/servers/server3"), "attributes", "state").toString().startsWith("Draining"));
+        assertTrue(fx.proxy.servers().get("server2").state().inMaintenance());
+        assertEquals(204, fx.call("PUT", "/v1/servers/server3/clear?state=drain", null).status());
+        assertEquals(204, fx.call("PUT", "/v1/servers/server2/clear?state=maintenance", null).status());
+        assertTrue(fx.proxy.monitors().get("cluster1").awaitTick(5000));
+        fx.close();
+        fx = AdminFixture.start(fx.dir, fx.toml, true);
+        assertFalse(fx.proxy.servers().get("server3").state().isDraining());
+        assertFalse(fx.proxy.servers().get("server2").state().inMaintenance());
+    }
+
+    @Test
     void invalidChangesAreRefusedWithTheConfigLoadersMessageAndChangeNothing() {
         AdminFixture.Reply badPort = fx.call("PATCH", "/v1/servers/server2",
                 "{\"data\":{\"attributes\":{\"parameters\":{\"port\":\"abc\"}}}}");
