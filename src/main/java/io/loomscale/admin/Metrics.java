@@ -21,8 +21,7 @@ import java.util.Map;
  * accepted and refused connections; the JVM's heap, threads, GC and CPU time.
  *
  * <p>Built from the same counters as the JSON resources, on the request's thread; nothing is
- * kept between scrapes. Not present yet: authentication failures per listener (the authenticator
- * does not count them per listener).
+ * kept between scrapes. Authentication failures are counted per service, not per listener.
  */
 final class Metrics {
     private static final String[] STATES = {"running", "master", "slave", "maintenance", "drain"};
@@ -98,6 +97,9 @@ final class Metrics {
         services.values().forEach(s -> sample(sb, "loomscale_service_sessions_total", service(s), s.totalSessions()));
         head(sb, "loomscale_service_statements_total", "counter", "Statements the service's sessions routed.");
         services.values().forEach(s -> sample(sb, "loomscale_service_statements_total", service(s), s.statements()));
+        head(sb, "loomscale_service_auth_failures_total", "counter",
+                "Logins the service refused (all its listeners together).");
+        services.values().forEach(s -> sample(sb, "loomscale_service_auth_failures_total", service(s), s.authFailures()));
         head(sb, "loomscale_service_routed_statements_total", "counter",
                 "Statements by route target (readwritesplit): master, slave, or all backends.");
         for (Service s : services.values()) {

@@ -219,6 +219,7 @@ final class Resources {
         stats.put("connections", s.activeSessions());
         stats.put("total_connections", s.totalSessions());
         stats.put("statements", s.statements());
+        stats.put("auth_failures", s.authFailures());
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("router", c.router());
         a.put("state", ls.isStarted() ? "Started" : "Stopped");

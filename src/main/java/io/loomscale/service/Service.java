@@ -51,6 +51,7 @@ public final class Service implements ServiceHandle {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong statements = new AtomicLong();
     private final AtomicLong sessionsTotal = new AtomicLong();
+    private final AtomicLong authFailures = new AtomicLong();
     private volatile String version;
     private volatile long backendCaps = -1L;
 
@@ -171,7 +172,16 @@ public final class Service implements ServiceHandle {
 
     @Override
     public AuthOutcome authenticate(String user, InetAddress client, byte[] seed, byte[] reply, String database) {
-        return authenticator.authenticate(user, client, seed, reply, database);
+        AuthOutcome o = authenticator.authenticate(user, client, seed, reply, database);
+        if (!o.ok()) {
+            authFailures.incrementAndGet();
+        }
+        return o;
+    }
+
+    /** Logins this service refused (wrong user, password, host or database). */
+    public long authFailures() {
+        return authFailures.get();
     }
 
     @Override

@@ -77,6 +77,16 @@ class MetricsIT {
     }
 
     @Test
+    void refusedLoginsAreCountedPerService() {
+        double before = scrape().value("loomscale_service_auth_failures_total", "service", "reads");
+        java.sql.SQLException e = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                () -> java.sql.DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + fx.port("reads")
+                        + "/?user=app&password=wrong").close());
+        assertTrue(e.getMessage().contains("Access denied"), e.getMessage());
+        assertEquals(before + 1, scrape().value("loomscale_service_auth_failures_total", "service", "reads"));
+    }
+
+    @Test
     void countersMoveWhileSysbenchRuns() throws Exception {
         sysbench("cleanup");
         sysbench("prepare");
