@@ -9,7 +9,6 @@ import io.loomscale.session.ClientSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,24 +49,24 @@ final class AdminApi {
     }
 
     private final LoomScale ls;
-    private final AdminUsers users;
-    private final LogFile logs;
     private final String base;
     private final RuntimeConfig runtime;
     private final Resources res;
     private final Changes changes;
     private final Metrics metrics;
     private final ReentrantLock changeLock = new ReentrantLock();
+    private final UserRoutes userRoutes;
+    private final LogRoutes logRoutes;
 
     AdminApi(LoomScale ls, AdminUsers users, LogFile logs, String base) {
         this.ls = ls;
-        this.users = users;
-        this.logs = logs;
         this.base = base;
         this.runtime = new RuntimeConfig(ls.config());
         this.res = new Resources(ls, runtime, base);
         this.changes = new Changes(ls, runtime, res);
         this.metrics = new Metrics(ls);
+        this.userRoutes = new UserRoutes(this, users, res);
+        this.logRoutes = new LogRoutes(this, logs);
     }
 
     static Map<String, Object> errors(String detail) {
@@ -92,17 +91,17 @@ final class AdminApi {
             case "monitors" -> monitors(r);
             case "filters" -> filters(r);
             case "sessions" -> sessions(r);
-            case "users" -> users(r);
+            case "users" -> userRoutes.handle(r);
             default -> throw new ApiException(404, "no such resource collection: /v1/" + kind
                     + "; allowed: maxscale, servers, services, listeners, monitors, filters, sessions, users");
         };
     }
 
-    private String self(Request r) {
+    String self(Request r) {
         return base + "/" + String.join("/", r.path());
     }
 
-    private static void requireMethod(Request r, String... allowed) {
+    static void requireMethod(Request r, String... allowed) {
         for (String m : allowed) {
             if (m.equals(r.method())) {
                 return;
@@ -112,11 +111,12 @@ final class AdminApi {
                 + "; allowed: " + String.join(", ", allowed));
     }
 
-    private static ApiException noPath(Request r) {
+    static ApiException noPath(Request r) {
         return new ApiException(404, "no such resource: /" + String.join("/", r.path()));
     }
 
-    private <T> T locked(java.util.concurrent.Callable<T> change) throws InterruptedException {
+    /** Runs a change under the one change lock. */
+    <T> T locked(java.util.concurrent.Callable<T> change) throws InterruptedException {
         changeLock.lock();
         try {
             return change.call();
@@ -138,51 +138,11 @@ final class AdminApi {
             return Resources.document(res.maxscale(), self(r));
         }
         if (p.get(2).equals("logs")) {
-            return logs(r);
+            return logRoutes.handle(r);
         }
         if (p.get(2).equals("modules") && p.size() == 5) {
             requireMethod(r, "POST");
             return moduleCommand(r, p.get(3), p.get(4));
-        }
-        throw noPath(r);
-    }
-
-    private Object logs(Request r) throws InterruptedException {
-        List<String> p = r.path();
-        if (logs == null) {
-            throw new ApiException(403, "the proxy does not write a log file (it logs to standard error); "
-                    + "nothing to rotate or re-level");
-        }
-        if (p.size() == 3 && r.method().equals("GET")) {
-            Map<String, Object> a = new LinkedHashMap<>();
-            a.put("log_file", logs.file().toString());
-            a.put("parameters", Map.of("log_level", logs.level()));
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("id", "logs");
-            data.put("type", "logs");
-            data.put("attributes", a);
-            return Resources.document(data, self(r));
-        }
-        if (p.size() == 3 && r.method().equals("PATCH")) {
-            Object level = Json.at(body(r), "data", "attributes", "parameters", "log_level");
-            if (!(level instanceof String s)) {
-                throw new ApiException(400, "expected data.attributes.parameters.log_level as a string");
-            }
-            return locked(() -> {
-                logs.level(s);
-                log.info("admin: log_level is now {}", s);
-                return null;
-            });
-        }
-        if (p.size() == 4 && p.get(3).equals("flush")) {
-            requireMethod(r, "POST");
-            try {
-                logs.rotate();
-            } catch (IOException e) {
-                throw new ApiException(500, "cannot rotate " + logs.file() + ": " + e.getMessage());
-            }
-            log.info("admin: log file rotated");
-            return null;
         }
         throw noPath(r);
     }
@@ -424,66 +384,9 @@ final class AdminApi {
         throw noPath(r);
     }
 
-    // ---- /v1/users/inet --------------------------------------------------------------------------
-
-    private Object users(Request r) throws InterruptedException {
-        List<String> p = r.path();
-        if (p.size() < 3 || !p.get(2).equals("inet")) {
-            throw new ApiException(404, "no such resource: /" + String.join("/", p) + "; admin users are under /v1/users/inet");
-        }
-        if (p.size() == 3) {
-            requireMethod(r, "GET", "POST");
-            if (r.method().equals("GET")) {
-                return Resources.document(res.users(users), self(r));
-            }
-            Object doc = body(r);
-            Object id = Json.at(doc, "data", "id");
-            Object pw = Json.at(doc, "data", "attributes", "password");
-            if (!(id instanceof String u) || !(pw instanceof String pass)) {
-                throw new ApiException(400, "expected data.id and data.attributes.password as strings");
-            }
-            if (users.exists(u)) {
-                throw new ApiException(403, "admin user '" + u + "' already exists");
-            }
-            return locked(() -> {
-                users.put(u, pass);
-                log.info("admin: admin user {} created", u);
-                return null;
-            });
-        }
-        if (p.size() == 4) {
-            String u = p.get(3);
-            requireMethod(r, "GET", "PATCH", "DELETE");
-            if (!users.exists(u)) {
-                throw new ApiException(404, "no admin user named '" + u + "'");
-            }
-            return switch (r.method()) {
-                case "GET" -> Resources.document(res.users(users).stream()
-                        .filter(o -> u.equals(((Map<?, ?>) o).get("id"))).findFirst().orElseThrow(), self(r));
-                case "PATCH" -> {
-                    Object pw = Json.at(body(r), "data", "attributes", "password");
-                    if (!(pw instanceof String pass)) {
-                        throw new ApiException(400, "expected data.attributes.password as a string");
-                    }
-                    yield locked(() -> {
-                        users.put(u, pass);
-                        log.info("admin: password of admin user {} changed", u);
-                        return null;
-                    });
-                }
-                default -> locked(() -> {
-                    users.remove(u);
-                    log.info("admin: admin user {} removed", u);
-                    return null;
-                });
-            };
-        }
-        throw noPath(r);
-    }
-
     // ---- bodies ----------------------------------------------------------------------------------
 
-    private static Object body(Request r) {
+    static Object body(Request r) {
         if (r.body().isBlank()) {
             throw new ApiException(400, "this request needs a JSON body");
         }

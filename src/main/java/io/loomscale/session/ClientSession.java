@@ -90,6 +90,12 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     private volatile Downstream downstream;
     /** The last command routed; rendered as text only when someone asks (admin), never per statement. */
     private volatile Statement current;
+    /**
+     * The last packet the fast path forwarded, or null once the session routes one itself; kept
+     * for the admin interface's current statement (a plain field: read racily, written without a
+     * fence on the selector thread; packets over 64 KiB are not kept, to hold no big array).
+     */
+    private byte[] lastFastPacket;
     private volatile long lastActive = System.nanoTime();
     /** Set once the session is in its command loop and its downstream offers a fast path. */
     private volatile FastPath fastPath;
@@ -135,6 +141,10 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     }
 
     public String currentStatement() {
+        byte[] fast = lastFastPacket;
+        if (fast != null) {
+            return new Statement(fast).toString();
+        }
         Statement st = current;
         return st == null ? "" : st.toString();
     }
@@ -383,6 +393,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         service.countStatement();
         if (cmd >= 0) {
             current = st;
+            lastFastPacket = null;
         }
         try {
             downstream.route(st);
@@ -715,6 +726,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             return false;
         }
         lastActive = System.nanoTime();
+        lastFastPacket = packet.length <= 65536 ? packet : null;
         service.countStatement();
         return true;
     }

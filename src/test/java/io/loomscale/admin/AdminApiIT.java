@@ -148,6 +148,13 @@ class AdminApiIT {
             assertTrue(Json.at(one, "attributes", "current_statement").toString().contains("SELECT 42"),
                     String.valueOf(Json.at(one, "attributes", "current_statement")));
         }
+        // readconnroute forwards plain queries on the selector thread (the fast path): seen too.
+        try (Connection conn = app(fx.port("reads"))) {
+            scalar(conn, "SELECT 43");
+            Object mine = sessionOf("reads");
+            assertTrue(Json.at(mine, "attributes", "current_statement").toString().equals("COM_QUERY SELECT 43"),
+                    String.valueOf(Json.at(mine, "attributes", "current_statement")));
+        }
     }
 
     /** The one session of {@code service} open now (the tests open one at a time per service). */
