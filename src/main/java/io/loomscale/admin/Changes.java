@@ -259,7 +259,7 @@ final class Changes {
         MonitorModule mod = modules.monitor(mc.module());
         Monitor fresh;
         try {
-            fresh = mod.create(mc, servers);
+            fresh = mod.create(mc, servers, next.global().datadir()); // the same journal as the old one
         } catch (ConfigException e) {
             throw new ApiException(400, e.getMessage());
         }

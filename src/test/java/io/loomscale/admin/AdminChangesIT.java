@@ -181,6 +181,11 @@ class AdminChangesIT {
         assertEquals(204, r.status(), r.body());
         Object m = data("/v1/monitors/cluster1");
         assertEquals(700L, Json.at(m, "attributes", "parameters", "monitor_interval"));
+        // The rebuilt monitor keeps its journal in datadir: maintenance set now is remembered there.
+        assertEquals(204, fx.call("PUT", "/v1/servers/server2/set?state=maintenance", null).status());
+        assertTrue(fx.proxy.monitors().get("cluster1").awaitTick(5000));
+        assertTrue(Files.readString(fx.dir.resolve("data/mariadbmon-cluster1.json")).contains("server2"));
+        assertEquals(204, fx.call("PUT", "/v1/servers/server2/clear?state=maintenance", null).status());
         assertEquals(2000L, Json.at(m, "attributes", "monitor_diagnostics", "backend_read_timeout_ms"));
         AdminFixture.Reply bad = fx.call("PATCH", "/v1/monitors/cluster1",
                 "{\"data\":{\"attributes\":{\"parameters\":{\"backend_read_timeout\":\"0s\"}}}}");
