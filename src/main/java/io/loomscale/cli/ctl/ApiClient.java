@@ -27,13 +27,13 @@ import java.util.Base64;
  * exiting with 1. Used from ctl's one thread.
  */
 final class ApiClient {
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
-
     private final HttpClient http;
     private final String base;
     private final String auth;
+    private final Duration timeout;
 
-    ApiClient(String hostPort, boolean secure, Path caCert, String user, String password) {
+    ApiClient(String hostPort, boolean secure, Path caCert, String user, String password, Duration timeout) {
+        this.timeout = timeout;
         this.base = (secure ? "https://" : "http://") + hostPort;
         this.auth = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
@@ -67,7 +67,7 @@ final class ApiClient {
 
     /** Sends a request; returns the parsed JSON answer, or null for an empty one (204). */
     Object send(String method, String path, Object body) {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
+        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
                 .header("Authorization", auth);
         if (body == null) {
             rb.method(method, HttpRequest.BodyPublishers.noBody());
@@ -78,6 +78,8 @@ final class ApiClient {
         HttpResponse<String> resp;
         try {
             resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new CtlException("no answer from " + base + " within " + timeout.toSeconds() + " s (--timeout)");
         } catch (IOException e) {
             throw new CtlException("cannot reach the admin interface at " + base + ": " + e.getMessage()
                     + " (is the proxy running, and --host right?)");

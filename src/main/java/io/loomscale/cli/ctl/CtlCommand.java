@@ -46,6 +46,11 @@ public final class CtlCommand {
             scope = CommandLine.ScopeType.INHERIT)
     Path caCert;
 
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
+            description = "How long to wait for an answer; a switchover can take a while (default: ${DEFAULT-VALUE}).",
+            scope = CommandLine.ScopeType.INHERIT)
+    long timeoutSeconds;
+
     @Option(names = "--tsv", description = "Tab-separated output without headers, for scripts.",
             scope = CommandLine.ScopeType.INHERIT)
     boolean tsv;
@@ -54,7 +59,7 @@ public final class CtlCommand {
     boolean json;
 
     ApiClient client() {
-        return new ApiClient(host, secure, caCert, user, password);
+        return new ApiClient(host, secure, caCert, user, password, java.time.Duration.ofSeconds(timeoutSeconds));
     }
 
     PrintWriter out() {
