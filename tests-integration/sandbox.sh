@@ -12,7 +12,7 @@
 #      tests-integration/.sandbox/cluster (users app/app_pw, root/root_pw,
 #      loomscale/loomscale; databases test and sbtest);
 #   3. runs the proxy in the foreground from the project root:
-#        java $JAVA_OPTS -jar target/loomscale.jar -c conf/sandbox.toml [ARGS...]
+#        java $JAVA_OPTS -jar target/loomscale.jar -c conf/sandbox.toml --log=stderr [ARGS...]
 #      which listens on 127.0.0.1:4006 (readwritesplit: reads to the replicas,
 #      writes to the primary), 127.0.0.1:4008 (read-write, routed to the
 #      primary) and 127.0.0.1:4009 (read-only, routed to the replicas).
@@ -103,11 +103,14 @@ EOF
 # shellcheck disable=SC2206
 java_opts=(${JAVA_OPTS:-})
 cd "$ROOT"
-log "starting: java ${java_opts[*]} -jar target/loomscale.jar -c ${CONF#"$ROOT"/} $*"
+log "starting: java ${java_opts[*]} -jar target/loomscale.jar -c ${CONF#"$ROOT"/} --log=stderr $*"
 # In the background so that this shell's traps run at once on a signal (a
 # foreground child would delay them); a background job also ignores the
 # terminal's SIGINT, so the proxy is stopped only once, by cleanup's SIGTERM.
-java ${java_opts[@]+"${java_opts[@]}"} -jar "$ROOT/target/loomscale.jar" -c "$CONF" "$@" &
+# --log=stderr: the sandbox runs in the foreground, so its log goes to the terminal
+# (an installed proxy writes logdir/loomscale.log instead).
+mkdir -p "$ROOT/tests-integration/.sandbox/data" "$ROOT/tests-integration/.sandbox/log"
+java ${java_opts[@]+"${java_opts[@]}"} -jar "$ROOT/target/loomscale.jar" -c "$CONF" --log=stderr "$@" &
 PROXY_PID=$!
 rc=0
 wait "$PROXY_PID" || rc=$?

@@ -264,6 +264,7 @@ public final class MariaDbMonitor implements Monitor {
         } finally {
             publishLock.unlock();
         }
+        saveJournal(); // now, not at the end of the next tick: the process may stop before that
     }
 
     private Server find(String name) {
@@ -425,7 +426,7 @@ public final class MariaDbMonitor implements Monitor {
         return readTimeout;
     }
 
-    private void saveJournal() {
+    private synchronized void saveJournal() {
         String master = "";
         for (Server s : servers) {
             if (s.state().isMaster()) {
