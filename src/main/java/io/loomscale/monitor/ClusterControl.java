@@ -58,7 +58,7 @@ final class ClusterControl {
     private final ClusterOps ops;
 
     // Loop-thread state.
-    private int master = -1;
+    private volatile int master = -1; // read by saveJournal from setMaintenance too
     private int masterDownTicks;
     private long masterDownSince;
     private String lastRefusal = "";
