@@ -5,10 +5,13 @@
 # Connector/J); it needs sysbench, and prints a report.
 #
 # Usage: tests-integration/ha/failover-test.sh [--threads N] [--time S] [--kill-at S]
-#                                              [--keep]
+#                                              [--switchover] [--keep]
 #   --threads N   sysbench threads (default 16)
 #   --time S      sysbench run time in seconds (default 30)
 #   --kill-at S   when to kill the primary, seconds into the run (default 10)
+#   --switchover  instead of killing the primary, switch over to replica1 with
+#                 `loomscale ctl call command mariadbmon switchover` (a planned
+#                 change: the target is 0 client-visible errors)
 #   --keep        keep the work directory (config, logs, ledger files)
 #
 # What it does: starts its own semi-synchronous cluster (cluster.sh
@@ -43,6 +46,7 @@ THREADS=16
 TIME=30
 KILL_AT=10
 KEEP=0
+SWITCHOVER=0
 BASE_PORT=35306
 FAILCOUNT=3
 INTERVAL_MS=500
@@ -53,6 +57,7 @@ while [[ $# -gt 0 ]]; do
         --time) TIME="$2"; shift 2 ;;
         --kill-at) KILL_AT="$2"; shift 2 ;;
         --keep) KEEP=1; shift ;;
+        --switchover) SWITCHOVER=1; shift ;;
         -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&2; exit 0 ;;
         *) die "unknown option '$1' (see --help)" ;;
     esac
@@ -80,9 +85,11 @@ sql() { # sql PORT STATEMENT
 
 "$ROOT/tests-integration/cluster.sh" start --base-port "$BASE_PORT" --dir "$CLUSTER" --semi-sync >/dev/null
 PORT="$(free_port 4406)"
+ADMIN_PORT="$(free_port 8990)"
 cat >"$WORK/loomscale.toml" <<EOF
 [loomscale]
 threads = 1
+admin_port = $ADMIN_PORT
 logdir = "$WORK"
 datadir = "$WORK"
 
@@ -123,7 +130,7 @@ service = "rws"
 address = "127.0.0.1"
 port = $PORT
 EOF
-java -jar "$ROOT/target/loomscale.jar" -c "$WORK/loomscale.toml" >"$WORK/loomscale.log" 2>&1 &
+java -jar "$ROOT/target/loomscale.jar" -c "$WORK/loomscale.toml" --log=stderr >"$WORK/loomscale.log" 2>&1 &
 PROXY_PID=$!
 for _ in $(seq 100); do port_in_use "$PORT" && break; sleep 0.1; done
 port_in_use "$PORT" || die "LoomScale did not listen on $PORT; see $WORK/loomscale.log"
@@ -135,13 +142,20 @@ log "preparing sysbench tables through the proxy"
 sql "$BASE_PORT" "CREATE TABLE sbtest.ledger (thread INT, seq INT, ts TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), PRIMARY KEY (thread, seq))"
 mkdir -p "$WORK/ledger"
 
-log "running oltp_read_write + ledger, $THREADS threads, ${TIME}s; kill -9 of the primary at ${KILL_AT}s"
+EVENT="kill -9 of the primary"
+((SWITCHOVER)) && EVENT="switchover to replica1 (loomscale ctl)"
+log "running oltp_read_write + ledger, $THREADS threads, ${TIME}s; $EVENT at ${KILL_AT}s"
 (cd "$ROOT/tests-integration/ha" && LEDGER_DIR="$WORK/ledger" "${SB[@]}" --threads="$THREADS" --time="$TIME" \
     --report-interval=1 --mysql-ignore-errors=1180,1213 ./oltp_ledger.lua run) >"$WORK/sysbench.log" 2>&1 &
 SB_PID=$!
 sleep "$KILL_AT"
 KILL_TS="$(sql "$((BASE_PORT + 1))" "SELECT NOW(6)")"
-"$ROOT/tests-integration/cluster.sh" kill-node 1 --dir "$CLUSTER"
+if ((SWITCHOVER)); then
+    java -jar "$ROOT/target/loomscale.jar" ctl --host "127.0.0.1:$ADMIN_PORT" call command mariadbmon switchover cluster server2 server1 \
+        || die "switchover failed; see $WORK/loomscale.log"
+else
+    "$ROOT/tests-integration/cluster.sh" kill-node 1 --dir "$CLUSTER"
+fi
 SB_STATUS=0
 wait "$SB_PID" || SB_STATUS=$?
 
@@ -160,8 +174,12 @@ GAP="$(sql "$PRIMARY" "SELECT IFNULL(MAX(TIMESTAMPDIFF(MICROSECOND, prev, ts)) /
 ERRORS="$(sed -n 's/^ *ignored errors: *\([0-9]*\).*/\1/p' "$WORK/sysbench.log" | tail -n1)"
 FATAL="$(grep -c 'FATAL' "$WORK/sysbench.log" || true)"
 
-log "restarting the old primary; auto_rejoin should make it a replica"
-"$ROOT/tests-integration/cluster.sh" start-node 1 --dir "$CLUSTER" >/dev/null
+if ((SWITCHOVER)); then
+    log "the old primary should now replicate from the new one"
+else
+    log "restarting the old primary; auto_rejoin should make it a replica"
+    "$ROOT/tests-integration/cluster.sh" start-node 1 --dir "$CLUSTER" >/dev/null
+fi
 REJOINED=0
 for _ in $(seq 100); do
     if [[ "$(sql "$BASE_PORT" "SELECT COUNT(*) FROM information_schema.processlist WHERE command = 'Slave_IO' OR user = 'system user'" 2>/dev/null || echo 0)" -gt 0 ]] \
@@ -183,7 +201,7 @@ SAME=0
 
 TARGET="$(awk -v f="$FAILCOUNT" -v i="$INTERVAL_MS" 'BEGIN { printf "%.1f", f * i / 1000 + 2 }')"
 echo
-echo "== LoomScale failover under sysbench oltp_read_write ($THREADS threads, kill -9 of the primary at ${KILL_AT}s) =="
+echo "== LoomScale under sysbench oltp_read_write ($THREADS threads, $EVENT at ${KILL_AT}s) =="
 echo "new primary:                 port $PRIMARY"
 echo "seconds without writes:      $GAP (target <= $TARGET)"
 echo "transactions committed:      $COMMITTED (as sysbench saw them)"
@@ -198,5 +216,6 @@ echo "data identical on all three: $([[ $SAME == 1 ]] && echo yes || echo "NO ($
 echo "(sysbench output: $WORK/sysbench.log, proxy log: $WORK/loomscale.log; --keep keeps them)"
 OK=1
 [[ "$LOST" == 0 && "$SAME" == 1 && "$REJOINED" == 1 && "$SB_STATUS" == 0 ]] || OK=0
+((SWITCHOVER)) && [[ "${ERRORS:-0}" != 0 ]] && OK=0
 awk -v g="$GAP" -v t="$TARGET" 'BEGIN { exit !(g >= 0 && g <= t) }' || OK=0
 ((OK)) || exit 1
