@@ -3,7 +3,7 @@
 #
 # Usage:
 #   tests-integration/cluster.sh start|stop|status|env [--base-port N] [--dir DIR]
-#                                [--max-connections N] [--no-semi-sync]
+#                                [--max-connections N] [--no-semi-sync] [--no-tls]
 #   tests-integration/cluster.sh stop-node|kill-node|start-node IDX [--base-port N] [--dir DIR]
 #
 #   start       primary on BASE (default 13306), replicas on BASE+1 and BASE+2,
@@ -31,7 +31,11 @@
 #               Kept for start-node.
 #
 # Servers run with --no-defaults (no /etc/mysql config is read), listen on
-# 127.0.0.1 only, and never touch port 3306. Accounts (created on the primary,
+# 127.0.0.1 only, and never touch port 3306. Unless --no-tls is given, they
+# offer TLS (not required) with a certificate for 127.0.0.1 signed by a test CA
+# made with openssl under DIR/tls (kept across restarts; cluster.env names the
+# files: TLS_CA, TLS_CERT, TLS_KEY), and accept a PROXY protocol header from
+# 127.0.0.0/8 (proxy_protocol_networks; a header is optional there). Accounts (created on the primary,
 # replicated to the replicas):
 #   root@localhost  no password, unix socket only (used by this script)
 #   root@'%'        root_pw, ALL WITH GRANT OPTION
@@ -60,6 +64,7 @@ DIR=""
 MAX_CONNECTIONS=1000
 SEMI_SYNC=1
 RESTARTING=0
+TLS=1
 
 parse_args() {
     [[ $# -ge 1 ]] || usage 2
@@ -85,6 +90,7 @@ parse_args() {
             --max-connections=*) MAX_CONNECTIONS="${1#*=}"; shift ;;
             --semi-sync) SEMI_SYNC=1; shift ;;
             --no-semi-sync) SEMI_SYNC=0; shift ;;
+            --no-tls) TLS=0; shift ;;
             -h | --help) usage 0 ;;
             *) die "unknown option '$1' (see $0 --help)" ;;
         esac
@@ -185,6 +191,10 @@ server_args() {
             a+=(--init-rpl-role=SLAVE)
         fi
     fi
+    if ((TLS)); then
+        a+=(--ssl-ca="$DIR/tls/ca.pem" --ssl-cert="$DIR/tls/server-cert.pem" --ssl-key="$DIR/tls/server-key.pem"
+            --proxy-protocol-networks=127.0.0.0/8)
+    fi
     # Replicas start read-only, so a replica restarted by start-node stays read-only.
     if ((i > 1)); then
         a+=(--read-only=1)
@@ -193,6 +203,26 @@ server_args() {
         a+=(--user=root)
     fi
     printf '%s\n' "${a[@]}"
+}
+
+# Makes DIR/tls/{ca,server-cert,server-key}.pem once: a test CA and a server
+# certificate for 127.0.0.1 and localhost (so clients can verify the host).
+make_tls() {
+    local d="$DIR/tls"
+    [[ -f "$d/server-cert.pem" && -f "$d/server-key.pem" && -f "$d/ca.pem" ]] && return 0
+    command -v openssl >/dev/null || die "openssl is needed for the servers' TLS certificates (or pass --no-tls)"
+    mkdir -p "$d"
+    log "making a test CA and server certificate in $d"
+    {
+        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=LoomScale test CA" \
+            -keyout "$d/ca-key.pem" -out "$d/ca.pem" &&
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+            -keyout "$d/server-key.pem" -out "$d/server.csr" &&
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$d/san.ext" &&
+        openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca-key.pem" -CAcreateserial \
+            -days 3650 -extfile "$d/san.ext" -out "$d/server-cert.pem"
+    } >"$d/openssl.log" 2>&1 || { cat "$d/openssl.log" >&2; die "making TLS certificates failed"; }
+    chmod 600 "$d/server-key.pem" "$d/ca-key.pem"
 }
 
 # --- SQL helpers -----------------------------------------------------------
@@ -342,6 +372,7 @@ cluster_healthy() {
     [[ "$(sed -n 's/^BASE_PORT=//p' "$DIR/cluster.env")" == "$BASE_PORT" ]] || return 1
     [[ "$(sed -n 's/^MAX_CONNECTIONS=//p' "$DIR/cluster.env")" == "$MAX_CONNECTIONS" ]] || return 1
     [[ "$(sed -n 's/^SEMI_SYNC=//p' "$DIR/cluster.env")" == "$SEMI_SYNC" ]] || return 1
+    [[ "$(sed -n 's/^TLS=//p' "$DIR/cluster.env")" == "$TLS" ]] || return 1
     for i in 1 2 3; do
         [[ -n "$(node_pid "$i")" ]] || return 1
         node_answers "$i" || return 1
@@ -390,6 +421,12 @@ write_env() {
         echo "PRIMARY_ERROR_LOG=$(node_errlog 1)"
         echo "REPLICA1_ERROR_LOG=$(node_errlog 2)"
         echo "REPLICA2_ERROR_LOG=$(node_errlog 3)"
+        echo "TLS=$TLS"
+        if ((TLS)); then
+            echo "TLS_CA=$DIR/tls/ca.pem"
+            echo "TLS_CERT=$DIR/tls/server-cert.pem"
+            echo "TLS_KEY=$DIR/tls/server-key.pem"
+        fi
     } >"$tmp"
     mv -f "$tmp" "$DIR/cluster.env"
 }
@@ -521,6 +558,7 @@ cmd_start() {
     check_ports_free
 
     local t0=$SECONDS i gtid
+    ((TLS)) && make_tls
     log "initialising 3 datadirs under $DIR"
     install_nodes
     log "starting mariadbd on ports $(node_port 1), $(node_port 2), $(node_port 3)"
@@ -606,6 +644,8 @@ cmd_start_node() {
     SEMI_SYNC="$(sed -n 's/^SEMI_SYNC=//p' "$DIR/cluster.env")"
     SEMI_SYNC="${SEMI_SYNC:-0}"
     RESTARTING=1
+    TLS="$(sed -n 's/^TLS=//p' "$DIR/cluster.env")"
+    TLS="${TLS:-1}"
     [[ -d "$(node_datadir "$NODE_IDX")" ]] || die "no datadir $(node_datadir "$NODE_IDX")"
     if [[ -n "$(node_pid "$NODE_IDX")" ]]; then
         log "$(role "$NODE_IDX") already running"

@@ -10,12 +10,19 @@ import java.util.Objects;
  * @param address address to bind (default {@code ::}, all IPv6 and IPv4 addresses, as MaxScale 2.1.2+)
  * @param port    TCP port, or 0 when the listener has only a socket
  * @param socket  Unix domain socket path, or null
+ * @param tls     TLS for clients ({@code ssl*} keys; with {@code ssl = true} only TLS clients are accepted)
  */
-public record ListenerConfig(String name, String service, String address, int port, String socket) {
+public record ListenerConfig(String name, String service, String address, int port, String socket, TlsConfig tls) {
 
     public ListenerConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(tls, "tls");
+    }
+
+    /** A listener without TLS. */
+    public ListenerConfig(String name, String service, String address, int port, String socket) {
+        this(name, service, address, port, socket, TlsConfig.DISABLED);
     }
 }

@@ -29,9 +29,12 @@ final class ObjectReaders {
             List.of("threads", "session_threads", "log_level", "logdir", "datadir", "libdir", "admin_enabled",
                     "admin_host", "admin_port", "admin_ssl_key", "admin_ssl_cert", "admin_ssl_ca_cert");
     private static final List<String> SERVER_KEYS =
-            List.of("address", "port", "weight", "persistpoolmax", "persistmaxtime", "type", "protocol");
+            List.of("address", "port", "weight", "persistpoolmax", "persistmaxtime", "type", "protocol",
+                    "proxy_protocol", "ssl", "ssl_cert", "ssl_key", "ssl_ca_cert", "ssl_version", "ssl_cipher",
+                    "ssl_verify_peer_certificate", "ssl_verify_peer_host");
     private static final List<String> LISTENER_KEYS =
-            List.of("service", "address", "port", "socket", "type", "protocol", "authenticator");
+            List.of("service", "address", "port", "socket", "type", "protocol", "authenticator", "ssl", "ssl_cert",
+                    "ssl_key", "ssl_ca_cert", "ssl_version", "ssl_cipher", "ssl_verify_peer_certificate");
 
     /** Listener addresses that bind every local address, so they clash with any address on the port. */
     private static final Set<String> WILDCARDS = Set.of("::", "0.0.0.0", "::0", "0:0:0:0:0:0:0:0");
@@ -102,7 +105,9 @@ final class ObjectReaders {
                 s.integer("port", 3306, 1, 65535),
                 s.integer("weight", 1, 0, Integer.MAX_VALUE),
                 s.integer("persistpoolmax", 0, 0, Integer.MAX_VALUE),
-                s.duration("persistmaxtime", Duration.ZERO, ChronoUnit.SECONDS, Duration.ZERO));
+                s.duration("persistmaxtime", Duration.ZERO, ChronoUnit.SECONDS, Duration.ZERO),
+                TlsReader.read(s, false),
+                s.bool("proxy_protocol", false));
         s.rejectUnknown(SERVER_KEYS);
         return server;
     }
@@ -189,8 +194,9 @@ final class ObjectReaders {
         } else {
             port = 0;
         }
+        TlsConfig tls = TlsReader.read(s, true);
         s.rejectUnknown(LISTENER_KEYS);
-        return new ListenerConfig(name, service, address, port, socket);
+        return new ListenerConfig(name, service, address, port, socket, tls);
     }
 
     /**

@@ -41,6 +41,11 @@ final class Section {
         return values.get(key);
     }
 
+    /** The raw value of {@code key} (marking it used), or null; for keys with mixed types. */
+    Object value(String key) {
+        return take(key);
+    }
+
     /** A string that must be present and non-empty. */
     String requiredString(String key, String allowed) {
         Object v = take(key);

@@ -13,13 +13,23 @@ import java.util.Objects;
  *                       while another server is usable (default 1)
  * @param persistpoolmax idle backend connections kept for reuse, 0 = none (default 0)
  * @param persistmaxtime how long a pooled connection may stay idle (default 0)
+ * @param tls            TLS towards the server ({@code ssl*} keys; default none)
+ * @param proxyProtocol  {@code proxy_protocol}: send a PROXY protocol header with the client's
+ *                       address before the MariaDB handshake (default false)
  */
 public record ServerConfig(String name, String address, int port, int weight, int persistpoolmax,
-        Duration persistmaxtime) {
+        Duration persistmaxtime, TlsConfig tls, boolean proxyProtocol) {
 
     public ServerConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(persistmaxtime, "persistmaxtime");
+        Objects.requireNonNull(tls, "tls");
+    }
+
+    /** A server without TLS or PROXY protocol. */
+    public ServerConfig(String name, String address, int port, int weight, int persistpoolmax,
+            Duration persistmaxtime) {
+        this(name, address, port, weight, persistpoolmax, persistmaxtime, TlsConfig.DISABLED, false);
     }
 }

@@ -64,7 +64,13 @@ public final class BackendEndpoint extends Endpoint {
     private volatile long replyChecksum;
 
     public BackendEndpoint(SocketChannel channel, EventLoop loop, ReplyTracker tracker, Listener listener) {
-        super(channel, loop);
+        this(channel, loop, tracker, listener, null);
+    }
+
+    /** {@code tls}: the connection's TLS engine after the login, or null for plain TCP. */
+    public BackendEndpoint(SocketChannel channel, EventLoop loop, ReplyTracker tracker, Listener listener,
+            io.loomscale.tls.TlsEngine tls) {
+        super(channel, loop, tls);
         this.tracker = tracker;
         this.listener = listener;
     }
@@ -234,7 +240,7 @@ public final class BackendEndpoint extends Endpoint {
         }
         int n;
         try {
-            n = channel.read(buf);
+            n = readIn(buf);
         } catch (IOException e) {
             fail(e);
             return;

@@ -40,7 +40,12 @@ public final class ClientEndpoint extends Endpoint {
     private volatile BackendEndpoint pausedPeer;
 
     public ClientEndpoint(SocketChannel channel, EventLoop loop, Sink sink) {
-        super(channel, loop);
+        this(channel, loop, sink, null);
+    }
+
+    /** {@code tls}: the client's TLS engine after the handshake (it may hold read-ahead), or null. */
+    public ClientEndpoint(SocketChannel channel, EventLoop loop, Sink sink, io.loomscale.tls.TlsEngine tls) {
+        super(channel, loop, tls);
         this.sink = sink;
     }
 
@@ -72,7 +77,7 @@ public final class ClientEndpoint extends Endpoint {
         }
         int n;
         try {
-            n = big != null ? readBig() : channel.read(buf);
+            n = big != null ? readBig() : readIn(buf);
         } catch (IOException e) {
             fail(e);
             return;
@@ -93,7 +98,7 @@ public final class ClientEndpoint extends Endpoint {
 
     private int readBig() throws IOException {
         ByteBuffer dst = ByteBuffer.wrap(big, bigFill, big.length - bigFill);
-        int n = channel.read(dst);
+        int n = readIn(dst);
         if (n > 0) {
             bigFill += n;
             if (bigFill == big.length) {

@@ -1,5 +1,7 @@
 package io.loomscale.net;
 
+import io.loomscale.tls.TlsEngine;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -14,10 +16,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * made packets); they go straight to the socket when nothing is queued, and what the kernel does
  * not take is copied to a queue that the loop flushes when the socket is writable. The lock guards
  * only the queue and a non-blocking write; it is never held while waiting.
+ *
+ * <p>TLS: with a {@link TlsEngine}, {@link #readIn} unwraps on the loop thread and {@link #write}
+ * encrypts under the output lock (so records leave in the order their plaintext was written).
+ * Plaintext the engine holds after a read is not signalled by the selector, so {@link #readable}
+ * drains it before returning, and resuming reads ({@link #setReading}) schedules a drain.
  */
-public abstract class Endpoint {
+public abstract class Endpoint implements TlsEngine.ControlWriter {
     protected final SocketChannel channel;
     protected final EventLoop loop;
+    private final TlsEngine tls;
+    private volatile boolean readingOn = true;
+    private boolean drainingTls;   // loop thread: reading what the TLS engine buffered, not the socket
+    private int lastRead;          // loop thread: what the last readIn returned
     private volatile SelectionKey key;
     private final ReentrantLock outLock = new ReentrantLock();
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
@@ -25,8 +36,19 @@ public abstract class Endpoint {
     private volatile boolean closed;
 
     protected Endpoint(SocketChannel channel, EventLoop loop) {
+        this(channel, loop, null);
+    }
+
+    /** {@code tls}: the connection's engine after its TLS handshake, or null for plain TCP. */
+    protected Endpoint(SocketChannel channel, EventLoop loop, TlsEngine tls) {
         this.channel = channel;
         this.loop = loop;
+        this.tls = tls;
+    }
+
+    /** The TLS engine, or null for a plain connection. */
+    public TlsEngine tls() {
+        return tls;
     }
 
     public EventLoop loop() {
@@ -47,6 +69,10 @@ public abstract class Endpoint {
                 key = channel.register(loop.selector(), SelectionKey.OP_READ | (pendingBytes > 0 ? SelectionKey.OP_WRITE : 0), this);
             } catch (ClosedChannelException e) {
                 fail(e);
+                return;
+            }
+            if (tls != null && tls.hasBufferedInput()) {
+                readable(); // read ahead during the handshake: no socket event will announce it
             }
         });
     }
@@ -77,26 +103,48 @@ public abstract class Endpoint {
         if (closed) {
             throw new ClosedChannelException();
         }
+        boolean queued;
         outLock.lock();
         try {
-            if (pending.isEmpty()) {
-                while (src.hasRemaining()) {
-                    if (channel.write(src) == 0) {
-                        break;
-                    }
-                }
-                if (!src.hasRemaining()) {
-                    return;
-                }
+            if (tls == null) {
+                queued = writeLocked(src);
+            } else {
+                queued = false;
+                do {
+                    queued |= writeLocked(tls.wrap(src));
+                } while (src.hasRemaining());
             }
-            ByteBuffer copy = ByteBuffer.allocate(src.remaining());
-            copy.put(src).flip();
-            pending.addLast(copy);
-            pendingBytes += copy.remaining();
         } finally {
             outLock.unlock();
         }
-        wantWrite(true);
+        if (queued) {
+            wantWrite(true);
+        }
+    }
+
+    /** TLS: writes the handshake records an unwrap asked for (any thread that read). */
+    @Override
+    public void writeTlsControl() throws IOException {
+        write(ByteBuffer.allocate(0));
+    }
+
+    /** Under the lock: writes or queues all of {@code src}; true if something was queued. */
+    private boolean writeLocked(ByteBuffer src) throws IOException {
+        if (pending.isEmpty()) {
+            while (src.hasRemaining()) {
+                if (channel.write(src) == 0) {
+                    break;
+                }
+            }
+            if (!src.hasRemaining()) {
+                return false;
+            }
+        }
+        ByteBuffer copy = ByteBuffer.allocate(src.remaining());
+        copy.put(src).flip();
+        pending.addLast(copy);
+        pendingBytes += copy.remaining();
+        return true;
     }
 
     private void wantWrite(boolean on) {
@@ -118,6 +166,10 @@ public abstract class Endpoint {
 
     /** Stops or resumes reading (backpressure). Safe from any thread. */
     protected void setReading(boolean on) {
+        readingOn = on;
+        if (on && tls != null) {
+            loop.execute(this::drainTls); // plaintext the engine held while reading was off
+        }
         SelectionKey k = key;
         if (k == null) {
             return;
@@ -166,6 +218,45 @@ public abstract class Endpoint {
 
     /** Loop thread: the output queue became empty. */
     protected void onDrained() {
+    }
+
+    /**
+     * Loop thread: the socket has data. With TLS, also delivers what the engine still buffers
+     * (without reading the socket again, so one busy connection cannot hold the loop) while
+     * reading is on and each round makes progress.
+     */
+    final void readable() {
+        if (closed || key == null) {
+            return;
+        }
+        onReadable();
+        if (tls == null) {
+            return;
+        }
+        drainingTls = true;
+        try {
+            while (!closed && readingOn && lastRead > 0 && tls.hasBufferedInput()) {
+                onReadable();
+            }
+        } finally {
+            drainingTls = false;
+        }
+    }
+
+    private void drainTls() {
+        if (tls.hasBufferedInput()) {
+            readable();
+        }
+    }
+
+    /**
+     * Loop thread: reads into {@code dst} (plaintext): the socket's bytes, or with TLS what the
+     * engine decrypts. Returns the bytes read, 0 if none, -1 at the end of the stream.
+     */
+    protected final int readIn(ByteBuffer dst) throws IOException {
+        int n = tls == null ? channel.read(dst) : tls.read(channel, dst, !drainingTls, this);
+        lastRead = n;
+        return n;
     }
 
     /** Loop thread: the socket has data. */

@@ -147,7 +147,7 @@ public final class EventLoop implements Runnable {
                 ep.onWritable();
             }
             if (key.isValid() && (ready & SelectionKey.OP_READ) != 0) {
-                ep.onReadable();
+                ep.readable();
             }
         } catch (java.nio.channels.CancelledKeyException e) {
             // closed by another thread meanwhile

@@ -36,6 +36,8 @@ public final class Listener {
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private volatile boolean running;
+    /** The TLS setup when {@code ssl = true}, built at start. */
+    private io.loomscale.tls.TlsContext tls;
 
     Listener(ListenerConfig config, Service service, String where) {
         this.config = config;
@@ -53,11 +55,19 @@ public final class Listener {
 
     /** Binds; throws {@link ListenException} naming the config key when the address cannot be used. */
     void start() {
+        if (config.tls().enabled()) {
+            try {
+                tls = io.loomscale.tls.TlsContext.forListener(config.tls(), where + ": [listener." + name() + "]");
+            } catch (io.loomscale.tls.TlsContext.TlsSetupException e) {
+                throw new ListenException(e.getMessage());
+            }
+        }
         running = true;
         if (config.port() > 0) {
             ServerSocketChannel ss = bindTcp();
             sockets.add(ss);
-            log.info("Listener {} listening on {}:{} for service {}", name(), config.address(), config.port(), service.name());
+            log.info("Listener {} listening on {}:{} for service {}{}", name(), config.address(), config.port(), service.name(),
+                    tls != null ? " (TLS only)" : "");
         }
         if (config.socket() != null) {
             Path p = Path.of(config.socket());
@@ -128,7 +138,7 @@ public final class Listener {
                 continue;
             }
             try {
-                ClientSession s = new ClientSession(ch, service);
+                ClientSession s = new ClientSession(ch, service, tls);
                 Thread.ofVirtual().name("session-" + s.id()).start(() -> {
                     try {
                         s.run();

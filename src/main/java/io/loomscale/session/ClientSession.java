@@ -83,6 +83,12 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     private final long connectedAt = System.currentTimeMillis();
     private final BackendEndpoint.Listener backendListener = new BackendEvents();
 
+    /** The listener's TLS setup, or null; with it the listener accepts TLS clients only. */
+    private final io.loomscale.tls.TlsContext tlsContext;
+    /** The client's TLS engine once it switched to TLS, then owned by {@link #client}. */
+    private io.loomscale.tls.TlsEngine tls;
+    /** Where handshake-phase packets go (through TLS once the client switched). */
+    private OutputStream handshakeOut;
     private byte[] seed;
     private long clientCaps;
     private LoginInfo login;
@@ -103,8 +109,15 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     private final java.util.concurrent.atomic.AtomicInteger pendingClient = new java.util.concurrent.atomic.AtomicInteger();
 
     public ClientSession(SocketChannel channel, ServiceHandle service) throws IOException {
+        this(channel, service, null);
+    }
+
+    /** {@code tls}: the listener's TLS setup (TLS clients only), or null for a plain listener. */
+    public ClientSession(SocketChannel channel, ServiceHandle service, io.loomscale.tls.TlsContext tls)
+            throws IOException {
         this.channel = channel;
         this.service = service;
+        this.tlsContext = tls;
         this.id = service.registry().nextId();
         this.loop = service.nextLoop();
         this.clientAddress = channel.getRemoteAddress();
@@ -160,6 +173,11 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
 
     private String who() {
         return "session " + id + " (" + (login == null ? "?" : login.user()) + "@" + describe(clientAddress) + ")";
+    }
+
+    /** The client's host as the server prints it in errors: its IP, or localhost on a unix socket. */
+    private static String hostOf(SocketAddress a) {
+        return a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : "localhost";
     }
 
     private static String describe(SocketAddress a) {
@@ -245,8 +263,12 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
 
     private boolean handshake(InputStream in, boolean tcp) throws IOException {
         OutputStream out = Channels.newOutputStream(channel);
+        handshakeOut = out;
         seed = newSeed();
         long serverCaps = service.serverCapabilities();
+        if (tlsContext != null) {
+            serverCaps |= Capabilities.SSL;
+        }
         HandshakeV10 hs = new HandshakeV10(service.serverVersion(), id, seed, serverCaps, DEFAULT_COLLATION,
                 ServerStatus.AUTOCOMMIT, NativePassword.PLUGIN);
         out.write(hs.encode());
@@ -262,8 +284,41 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         }
         int seq = Packets.sequence(p) + 1;
         if (r.isSslRequest()) {
-            out.write(new ErrPacket(ErrPacket.ER_HANDSHAKE_ERROR, "08S01",
-                    "SSL is not enabled on this listener").encode(seq));
+            if (tlsContext == null) {
+                out.write(new ErrPacket(ErrPacket.ER_HANDSHAKE_ERROR, "08S01",
+                        "SSL is not enabled on this listener").encode(seq));
+                return false;
+            }
+            // The client switches to TLS here; the rest of the handshake runs inside it.
+            tls = tlsContext.newEngine(null, 0);
+            try {
+                tls.handshake(in, out);
+            } catch (javax.net.ssl.SSLException e) {
+                log.info("{}: TLS handshake failed: {}", who(), e.getMessage());
+                return false;
+            }
+            InputStream rawIn = in;
+            in = tls.in(rawIn, out);
+            out = tls.out(out);
+            handshakeOut = out;
+            try {
+                p = readBlocking(in);
+                r = HandshakeResponse.decode(p);
+                if (r.isSslRequest()) {
+                    throw new ProtocolException("a second SSL request inside TLS");
+                }
+            } catch (ProtocolException e) {
+                log.info("{}: bad handshake inside TLS: {}", who(), e.getMessage());
+                out.write(new ErrPacket(ErrPacket.ER_HANDSHAKE_ERROR, "08S01", "Bad handshake").encode(Packets.sequence(p) + 1));
+                return false;
+            }
+            seq = Packets.sequence(p) + 1;
+        } else if (tlsContext != null) {
+            // As a MariaDB server whose clients must use TLS (require_secure_transport, REQUIRE SSL).
+            log.info("{}: refused '{}': the listener requires TLS and the client did not ask for it", who(), r.user());
+            out.write(new ErrPacket(ErrPacket.ER_ACCESS_DENIED_ERROR, "28000", "Access denied for user '" + r.user()
+                    + "'@'" + hostOf(clientAddress) + "' (using password: "
+                    + (r.authResponse() != null && r.authResponse().length > 0 ? "YES" : "NO") + ")").encode(seq));
             return false;
         }
         clientCaps = r.capabilities() & serverCaps;
@@ -311,7 +366,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             channel.socket().setSoTimeout(0);
         }
         channel.configureBlocking(false);
-        client = new ClientEndpoint(channel, loop, this);
+        client = new ClientEndpoint(channel, loop, this, tls);
         for (BackendConnection b : d.backends()) {
             b.endpoint().client(client);
         }
@@ -683,8 +738,8 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         try {
             if (client != null) {
                 client.write(ByteBuffer.wrap(packet));
-            } else {
-                Channels.newOutputStream(channel).write(packet);
+            } else if (handshakeOut != null) {
+                handshakeOut.write(packet);
             }
         } catch (IOException | RuntimeException ignored) {
             // the client is gone; nothing to tell it
