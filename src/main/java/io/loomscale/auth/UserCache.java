@@ -391,7 +391,8 @@ public final class UserCache {
             }
             IOException last = null;
             for (Server s : candidates) {
-                try (SqlConnection c = SqlConnection.open(s.address(), s.port(), user, password, timeout)) {
+                try (SqlConnection c = SqlConnection.open(s.address(), s.port(), user, password, timeout,
+                        io.loomscale.tls.TlsContext.forServer(s.config().tls()))) {
                     c.setTimeout(timeout);
                     return AccountLoader.load(c, s.name());
                 } catch (SqlException e) {

@@ -1,5 +1,7 @@
 package io.loomscale.config;
 
+import io.loomscale.tls.TlsConfig;
+
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.loomscale.config;
 
+import io.loomscale.tls.TlsConfig;
+
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,5 +1,7 @@
 package io.loomscale.config;
 
+import io.loomscale.tls.TlsConfig;
+import io.loomscale.tls.TlsContext;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -9,8 +11,8 @@ import java.util.Locale;
 
 /**
  * Reads the {@code ssl*} keys of a listener or server table into a {@link TlsConfig}. Files must
- * exist and be readable; their contents (PEM) are parsed when the listener or server starts, by
- * {@code io.loomscale.tls.TlsContexts}, which names the same keys in its errors.
+ * exist and be readable, and their contents (PEM certificates and keys that fit) are checked here
+ * by building the {@link TlsContext}, so a bad file is an error naming its key at load time.
  *
  * <p>Stateless; used on the loading thread.
  */
@@ -43,7 +45,17 @@ final class TlsReader {
             throw s.origin().missing("ssl_ca_cert",
                     "a PEM file of the CA that signs client certificates (ssl_verify_peer_certificate = true needs it)");
         }
-        return new TlsConfig(true, cert, key, ca, version, ciphers, verifyCert, verifyHost);
+        TlsConfig c = new TlsConfig(true, cert, key, ca, version, ciphers, verifyCert, verifyHost);
+        try {
+            if (listener) {
+                TlsContext.forListener(c);
+            } else {
+                TlsContext.forServer(c);
+            }
+        } catch (TlsContext.TlsSetupException e) {
+            throw s.origin().error(e.key(), e.getMessage(), e.allowed());
+        }
+        return c;
     }
 
     /** {@code ssl}: a boolean, or MaxScale 2.1's {@code "required"} / {@code "disabled"}. */
@@ -68,7 +80,7 @@ final class TlsReader {
                 }
             }
         }
-        throw s.origin().error("ssl", "unsupported value " + Values.describe(v), "true, false, \"required\", \"disabled\"");
+        throw s.origin().error("ssl", "expected a boolean, got " + Values.describe(v), "true, false, \"required\", \"disabled\"");
     }
 
     private static Path file(Section s, String key) {

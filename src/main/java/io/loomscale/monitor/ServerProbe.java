@@ -98,7 +98,8 @@ final class ServerProbe {
     }
 
     private SqlConnection connect() throws IOException {
-        SqlConnection c = SqlConnection.open(server.address(), server.port(), user, password, connectTimeout);
+        SqlConnection c = SqlConnection.open(server.address(), server.port(), user, password, connectTimeout,
+                io.loomscale.tls.TlsContext.forServer(server.config().tls()));
         c.setTimeout(readTimeout);
         connection = c;
         return c;

@@ -68,6 +68,22 @@ public record HandshakeResponse(long capabilities, long maxPacketSize, int colla
         return new HandshakeResponse(caps, maxPacket, collation, user, auth, db, plugin, attrs);
     }
 
+    /**
+     * The SSL request: the fixed 32 bytes of a handshake response with CLIENT_SSL set, after
+     * which the client starts TLS.
+     */
+    public static byte[] sslRequest(long capabilities, long maxPacketSize, int collation, int seq) {
+        long caps = capabilities | Capabilities.SSL;
+        PacketBuilder b = new PacketBuilder(SSL_REQUEST_LENGTH);
+        b.int4(caps & 0xffffffffL).int4(maxPacketSize).int1(collation).zeros(19);
+        if (Capabilities.has(caps, Capabilities.CLIENT_MYSQL)) {
+            b.zeros(4);
+        } else {
+            b.int4(caps >>> 32);
+        }
+        return b.build(seq);
+    }
+
     public boolean isSslRequest() {
         return user == null;
     }

@@ -57,9 +57,9 @@ public final class Listener {
     void start() {
         if (config.tls().enabled()) {
             try {
-                tls = io.loomscale.tls.TlsContext.forListener(config.tls(), where + ": [listener." + name() + "]");
+                tls = io.loomscale.tls.TlsContext.forListener(config.tls());
             } catch (io.loomscale.tls.TlsContext.TlsSetupException e) {
-                throw new ListenException(e.getMessage());
+                throw new ListenException(where + ": [listener." + name() + "] key '" + e.key() + "': " + e.getMessage());
             }
         }
         running = true;

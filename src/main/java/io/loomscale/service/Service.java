@@ -79,7 +79,7 @@ public final class Service implements ServiceHandle {
                 continue;
             }
             try (SqlConnection c = SqlConnection.open(s.address(), s.port(), config.user(), config.password(),
-                    backendTimeout())) {
+                    backendTimeout(), io.loomscale.tls.TlsContext.forServer(s.config().tls()))) {
                 learn(c.serverVersion(), c.handshake().capabilities());
                 return;
             } catch (IOException | RuntimeException e) {

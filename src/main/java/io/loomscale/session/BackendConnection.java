@@ -13,6 +13,8 @@ import io.loomscale.protocol.PacketBuilder;
 import io.loomscale.protocol.Packets;
 import io.loomscale.protocol.ProtocolException;
 import io.loomscale.protocol.ReplyTracker;
+import io.loomscale.tls.TlsContext;
+import io.loomscale.tls.TlsEngine;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +27,10 @@ import java.time.Duration;
 /**
  * A logged-in connection from a session to one backend server. The login runs in blocking mode on
  * the session's virtual thread (parking is cheap there); after it the socket turns non-blocking
- * and is handed to an {@link EventLoop} as a {@link BackendEndpoint}.
+ * and is handed to an {@link EventLoop} as a {@link BackendEndpoint}. With the server's
+ * {@code proxy_protocol} the connection starts with a PROXY header naming the client; with its
+ * {@code ssl} the login switches to TLS after the server's greeting (SSL request, TLS handshake,
+ * then the handshake response inside TLS) and the endpoint keeps the TLS engine.
  */
 public final class BackendConnection {
     private final Server server;
@@ -65,6 +70,9 @@ public final class BackendConnection {
             ch.socket().setSoTimeout((int) timeout.toMillis());
             InputStream in = ch.socket().getInputStream();
             OutputStream out = ch.socket().getOutputStream();
+            if (server.config().proxyProtocol()) {
+                out.write(io.loomscale.net.ProxyHeader.v1(login.client(), ch.getLocalAddress()));
+            }
             HandshakeV10 hs;
             byte[] first = readPacket(in);
             if (Packets.firstByte(first) == Packets.ERR) {
@@ -83,16 +91,35 @@ public final class BackendConnection {
             if (login.connectAttrs() == null) {
                 caps &= ~Capabilities.CONNECT_ATTRS;
             }
+            int seq = 1;
+            TlsEngine tls = null;
+            TlsContext tlsContext = TlsContext.forServer(server.config().tls());
+            if (tlsContext != null) {
+                if (!Capabilities.has(hs.capabilities(), Capabilities.SSL)) {
+                    throw new BackendException(server + " does not offer TLS, but [server." + server.name()
+                            + "] has ssl = true", (Throwable) null);
+                }
+                caps |= Capabilities.SSL;
+                out.write(HandshakeResponse.sslRequest(caps, login.maxPacketSize(), login.collation(), seq++));
+                tls = tlsContext.newEngine(server.address(), server.port());
+                try {
+                    tls.handshake(in, out);
+                } catch (javax.net.ssl.SSLException e) {
+                    throw new BackendException("TLS handshake with " + server + " failed: " + e.getMessage(), e);
+                }
+                in = tls.in(in, out);
+                out = tls.out(out);
+            }
             byte[] stage1 = login.stage1();
             byte[] reply = stage1 == null ? new byte[0] : NativePassword.scrambleWithStage1(hs.seed(), stage1);
             HandshakeResponse resp = new HandshakeResponse(caps, login.maxPacketSize(), login.collation(), login.user(),
                     reply, login.database(), NativePassword.PLUGIN, login.connectAttrs());
-            out.write(resp.encode(1));
+            out.write(resp.encode(seq));
             byte[] finalOk = finishLogin(server, in, out, stage1);
             ch.socket().setSoTimeout(0);
             ch.configureBlocking(false);
             ReplyTracker tracker = new ReplyTracker(Capabilities.has(caps, Capabilities.DEPRECATE_EOF));
-            BackendEndpoint ep = new BackendEndpoint(ch, loop, tracker, listener);
+            BackendEndpoint ep = new BackendEndpoint(ch, loop, tracker, listener, tls);
             ep.gauge(server.load());
             BackendConnection bc = new BackendConnection(server, ep, hs, finalOk);
             ep.register();
@@ -185,7 +212,8 @@ public final class BackendConnection {
         }
         closed = true;
         server.connectionClosed();
-        if (pool != null && pool.offer(this, login)) {
+        // A PROXY protocol connection carries its client's address: never hand it to another client.
+        if (pool != null && !server.config().proxyProtocol() && pool.offer(this, login)) {
             return;
         }
         closeNow();

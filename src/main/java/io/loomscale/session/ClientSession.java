@@ -340,7 +340,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         }
         String db = r.database() == null || r.database().isEmpty() ? null : r.database();
         login = new LoginInfo(r.user(), auth.stage1(), db, clientCaps, r.collation(), r.maxPacketSize(),
-                r.connectAttributes());
+                r.connectAttributes(), clientAddress);
         Downstream d;
         try {
             d = service.newDownstream(this);
@@ -520,7 +520,8 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             String sql = (queryOnly ? "KILL QUERY " : "KILL CONNECTION ") + b.threadId();
             try (io.loomscale.protocol.client.SqlConnection c = io.loomscale.protocol.client.SqlConnection.open(
                     s.address(), s.port(), login.user(), login.stage1() == null ? new byte[20] : login.stage1(),
-                    login.stage1() == null, service.backendTimeout())) {
+                    login.stage1() == null, service.backendTimeout(),
+                    io.loomscale.tls.TlsContext.forServer(s.config().tls()))) {
                 c.execute(sql);
             } catch (io.loomscale.protocol.client.SqlException e) {
                 if (e.err().code() == ErrPacket.ER_KILL_DENIED_ERROR) {

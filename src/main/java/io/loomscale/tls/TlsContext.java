@@ -1,7 +1,5 @@
 package io.loomscale.tls;
 
-import io.loomscale.config.TlsConfig;
-
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -28,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * key and CA, and the protocol versions and cipher suites every new engine gets. Immutable and
  * shared by all connections of that listener or server.
  *
- * <p>Errors while building name the config table and key ({@link TlsSetupException}).
+ * <p>Errors while building name the config key ({@link TlsSetupException}); the config loader
+ * builds each context once to check the files, so {@code loomscale check} reports them.
  */
 public final class TlsContext {
     private static final Map<TlsConfig, TlsContext> CLIENTS = new ConcurrentHashMap<>();
@@ -43,44 +42,49 @@ public final class TlsContext {
         this.server = server;
     }
 
-    /** A listener's context; {@code where} names its table, e.g. {@code "conf.toml: [listener.x]"}. */
-    public static TlsContext forListener(TlsConfig c, String where) {
-        KeyManager[] km = keyManagers(c, where);
-        TrustManager[] tm = c.verifyPeerCertificate() ? trustManagers(c, where) : null;
-        return build(c, km, tm, true, where);
+    /** A listener's context. */
+    public static TlsContext forListener(TlsConfig c) {
+        KeyManager[] km = keyManagers(c);
+        TrustManager[] checked = c.caCert() != null ? trustManagers(c) : null; // a bad file is an error even unused
+        TrustManager[] tm = c.verifyPeerCertificate() ? checked : null;
+        return build(c, km, tm, true);
     }
 
     /**
      * A backend server's context (the proxy is the client), cached per configuration so sessions,
-     * the monitor and the account loader share one. {@code where} names the server's table.
+     * the monitor and the account loader share one; null when {@code c} is not enabled.
      */
-    public static TlsContext forServer(TlsConfig c, String where) {
+    public static TlsContext forServer(TlsConfig c) {
+        if (!c.enabled()) {
+            return null;
+        }
         TlsContext t = CLIENTS.get(c);
         if (t == null) {
-            KeyManager[] km = c.cert() != null ? keyManagers(c, where) : null;
-            TrustManager[] tm = c.verifyPeerCertificate() ? trustManagers(c, where) : new TrustManager[] {TRUST_ALL};
-            t = build(c, km, tm, false, where);
+            KeyManager[] km = c.cert() != null ? keyManagers(c) : null;
+            TrustManager[] checked = c.caCert() != null || c.verifyPeerCertificate() ? trustManagers(c) : null;
+            TrustManager[] tm = c.verifyPeerCertificate() ? checked : new TrustManager[] {TRUST_ALL};
+            t = build(c, km, tm, false);
             CLIENTS.putIfAbsent(c, t);
         }
         return t;
     }
 
-    private static TlsContext build(TlsConfig c, KeyManager[] km, TrustManager[] tm, boolean server, String where) {
+    private static TlsContext build(TlsConfig c, KeyManager[] km, TrustManager[] tm, boolean server) {
         SSLContext ctx;
         try {
             ctx = SSLContext.getInstance("TLS");
             ctx.init(km, tm, null);
         } catch (GeneralSecurityException e) {
-            throw new TlsSetupException(where + ": cannot set up TLS: " + e.getMessage(), e);
+            throw new TlsSetupException("ssl", "cannot set up TLS: " + e.getMessage(), null, e);
         }
         TlsContext t = new TlsContext(c, ctx, server);
         SSLEngine probe = ctx.createSSLEngine();
         List<String> supported = Arrays.asList(probe.getSupportedCipherSuites());
         for (String cipher : c.ciphers()) {
             if (!supported.contains(cipher)) {
-                throw new TlsSetupException(where + " key 'ssl_cipher': unknown cipher suite '" + cipher
-                        + "'; allowed: JDK cipher suite names such as " + String.join(", ",
-                        supported.subList(0, Math.min(6, supported.size()))));
+                throw new TlsSetupException("ssl_cipher", "unknown cipher suite '" + cipher + "'",
+                        "cipher suite names as the JDK (IANA) spells them, e.g. TLS_AES_128_GCM_SHA256,"
+                                + " TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", null);
             }
         }
         return t;
@@ -125,18 +129,18 @@ public final class TlsContext {
         return p;
     }
 
-    private static KeyManager[] keyManagers(TlsConfig c, String where) {
+    private static KeyManager[] keyManagers(TlsConfig c) {
         List<X509Certificate> chain;
         try {
             chain = Pem.certificates(c.cert());
         } catch (IOException | IllegalArgumentException e) {
-            throw new TlsSetupException(where + " key 'ssl_cert': " + e.getMessage(), e);
+            throw new TlsSetupException("ssl_cert", e.getMessage(), "a PEM certificate file", e);
         }
         PrivateKey key;
         try {
             key = Pem.privateKey(c.key());
         } catch (IOException | IllegalArgumentException e) {
-            throw new TlsSetupException(where + " key 'ssl_key': " + e.getMessage(), e);
+            throw new TlsSetupException("ssl_key", e.getMessage(), "a PEM private key file", e);
         }
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -146,12 +150,12 @@ public final class TlsContext {
             kmf.init(ks, new char[0]);
             return kmf.getKeyManagers();
         } catch (GeneralSecurityException | IOException e) {
-            throw new TlsSetupException(where + " key 'ssl_key': the key does not fit the certificate in ssl_cert: "
-                    + e.getMessage(), e);
+            throw new TlsSetupException("ssl_key", "the key does not fit the certificate in ssl_cert: "
+                    + e.getMessage(), "the private key of ssl_cert", e);
         }
     }
 
-    private static TrustManager[] trustManagers(TlsConfig c, String where) {
+    private static TrustManager[] trustManagers(TlsConfig c) {
         try {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             if (c.caCert() == null) {
@@ -167,7 +171,7 @@ public final class TlsContext {
             }
             return tmf.getTrustManagers();
         } catch (GeneralSecurityException | IOException | IllegalArgumentException e) {
-            throw new TlsSetupException(where + " key 'ssl_ca_cert': " + e.getMessage(), e);
+            throw new TlsSetupException("ssl_ca_cert", e.getMessage(), "a PEM file of CA certificates", e);
         }
     }
 
@@ -203,14 +207,23 @@ public final class TlsContext {
         }
     };
 
-    /** A TLS setting that cannot be used; the message names the table and key. */
+    /** A TLS setting that cannot be used: the key, what is wrong and what would do. */
     public static final class TlsSetupException extends RuntimeException {
-        TlsSetupException(String message, Throwable cause) {
-            super(message, cause);
+        private final String key;
+        private final String allowed;
+
+        TlsSetupException(String key, String problem, String allowed, Throwable cause) {
+            super(problem, cause);
+            this.key = key;
+            this.allowed = allowed;
         }
 
-        TlsSetupException(String message) {
-            super(message);
+        public String key() {
+            return key;
+        }
+
+        public String allowed() {
+            return allowed;
         }
     }
 }

@@ -120,7 +120,28 @@ class ConfigErrorsTest {
                         "server.a.type"),
                 arguments("[server.a]\naddress = \"h\"\nadress = \"h\"\n",
                         "t.toml:3: [server.a] key 'adress': unknown key; allowed: address, port, weight, persistpoolmax,"
-                                + " persistmaxtime, type, protocol", "server.a.adress"),
+                                + " persistmaxtime, type, protocol, proxy_protocol, ssl, ssl_cert, ssl_key, ssl_ca_cert,"
+                                + " ssl_version, ssl_cipher, ssl_verify_peer_certificate, ssl_verify_peer_host",
+                        "server.a.adress"),
+                // TLS towards a server
+                arguments("[server.a]\naddress = \"h\"\nssl = \"maybe\"\n",
+                        "t.toml:3: [server.a] key 'ssl': expected a boolean, got the string \"maybe\"; allowed: true, false,"
+                                + " \"required\", \"disabled\"", "server.a.ssl"),
+                arguments("[server.a]\naddress = \"h\"\nssl = true\nssl_version = \"TLSv10\"\n",
+                        "t.toml:4: [server.a] key 'ssl_version': unknown value \"TLSv10\"; allowed: MAX, TLSv12, TLSv13",
+                        "server.a.ssl_version"),
+                arguments("[server.a]\naddress = \"h\"\nssl = true\nssl_cipher = \"RC4-MD5\"\n",
+                        "t.toml:4: [server.a] key 'ssl_cipher': unknown cipher suite 'RC4-MD5'; allowed: cipher suite"
+                                + " names as the JDK (IANA) spells them, e.g. TLS_AES_128_GCM_SHA256,"
+                                + " TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                        "server.a.ssl_cipher"),
+                arguments("[server.a]\naddress = \"h\"\nssl = true\nssl_ca_cert = \"/nonexistent/ca.pem\"\n",
+                        "t.toml:4: [server.a] key 'ssl_ca_cert': cannot read file '/nonexistent/ca.pem'; allowed: a"
+                                + " readable PEM file", "server.a.ssl_ca_cert"),
+                arguments("[server.a]\naddress = \"h\"\nssl = true\nssl_ca_cert = \"pom.xml\"\n",
+                        "t.toml:4: [server.a] key 'ssl_ca_cert': not a PEM certificate file: pom.xml: No certificate data"
+                                + " found; allowed: a PEM file of CA certificates",
+                        "server.a.ssl_ca_cert"),
                 // [monitor.NAME]
                 arguments(BASE + "[monitor.n]\nservers = []\n",
                         "t.toml:15: [monitor.n] key 'module': missing required key; allowed: a monitor module name,"
@@ -240,7 +261,16 @@ class ConfigErrorsTest {
                                 + " 65535", "listener.l.port"),
                 arguments(BASE + "[listener.l]\nservice = \"s\"\nport = 4006\nhost = \"x\"\n",
                         "t.toml:18: [listener.l] key 'host': unknown key; allowed: service, address, port, socket, type,"
-                                + " protocol, authenticator", "listener.l.host"),
+                                + " protocol, authenticator, ssl, ssl_cert, ssl_key, ssl_ca_cert, ssl_version, ssl_cipher,"
+                                + " ssl_verify_peer_certificate", "listener.l.host"),
+                arguments(BASE + "[listener.l]\nservice = \"s\"\nport = 4006\nssl = true\n",
+                        "t.toml:15: [listener.l] key 'ssl_cert': missing required key; allowed: a PEM certificate file"
+                                + " (ssl = true needs ssl_cert and ssl_key)", "listener.l.ssl_cert"),
+                arguments(BASE + "[listener.l]\nservice = \"s\"\nport = 4006\nssl = true\nssl_cert = \"pom.xml\"\n"
+                        + "ssl_key = \"pom.xml\"\n",
+                        "t.toml:19: [listener.l] key 'ssl_cert': not a PEM certificate file: pom.xml: No certificate data"
+                                + " found; allowed: a PEM certificate file",
+                        "listener.l.ssl_cert"),
                 arguments(BASE + "[listener.l]\nservice = \"s\"\nport = 4006\nprotocol = \"HTTP\"\n",
                         "t.toml:18: [listener.l] key 'protocol': unsupported value \"HTTP\"; allowed: MariaDBClient,"
                                 + " MySQLClient", "listener.l.protocol"),

@@ -11,6 +11,7 @@ import io.loomscale.protocol.PacketBuilder;
 import io.loomscale.protocol.Packets;
 import io.loomscale.protocol.Payload;
 import io.loomscale.protocol.ProtocolException;
+import io.loomscale.tls.TlsContext;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -27,7 +28,8 @@ import java.util.List;
  * A small blocking MariaDB client for the proxy's own housekeeping: the monitor's probes, loading
  * accounts, and KILL on behalf of a client. One thread uses it at a time (usually a virtual
  * thread; blocking is cheap there). Not for forwarded client traffic, which uses the selector
- * threads. Text protocol only, no multi-statements.
+ * threads. Text protocol only, no multi-statements. TLS (a backend server's {@code ssl}) goes
+ * through a blocking {@link javax.net.ssl.SSLSocket}, which parks a virtual thread like a socket.
  */
 public final class SqlConnection implements AutoCloseable {
     private static final long CLIENT_CAPS = Capabilities.LONG_FLAG | Capabilities.PROTOCOL_41
@@ -61,6 +63,22 @@ public final class SqlConnection implements AutoCloseable {
      */
     public static SqlConnection open(String host, int port, String user, byte[] stage1, boolean emptyPassword,
             Duration timeout) throws IOException {
+        return open(host, port, user, stage1, emptyPassword, timeout, null);
+    }
+
+    /** {@link #open(String, int, String, String, Duration)} over TLS when {@code tls} is not null. */
+    public static SqlConnection open(String host, int port, String user, String password, Duration timeout,
+            TlsContext tls) throws IOException {
+        return open(host, port, user, NativePassword.sha1(password.getBytes(StandardCharsets.UTF_8)),
+                password.isEmpty(), timeout, tls);
+    }
+
+    /**
+     * Logs in knowing {@code SHA1(password)}; with {@code tls} (a server's TLS setup, or null) the
+     * login switches to TLS after the greeting: SSL request, TLS handshake, then the response.
+     */
+    public static SqlConnection open(String host, int port, String user, byte[] stage1, boolean emptyPassword,
+            Duration timeout, TlsContext tls) throws IOException {
         Socket s = new Socket();
         try {
             s.setTcpNoDelay(true);
@@ -70,11 +88,23 @@ public final class SqlConnection implements AutoCloseable {
             byte[] first = readPacket(rin);
             HandshakeV10 hs = HandshakeV10.decode(first);
             long caps = CLIENT_CAPS & hs.capabilities();
+            int seq = 1;
+            Socket conn = s;
+            if (tls != null) {
+                if (!Capabilities.has(hs.capabilities(), Capabilities.SSL)) {
+                    throw new ProtocolException(host + ":" + port + " does not offer TLS, but ssl = true");
+                }
+                caps |= Capabilities.SSL;
+                OutputStream rout = s.getOutputStream();
+                rout.write(HandshakeResponse.sslRequest(caps, 16 << 20, 33, seq++));
+                rout.flush();
+                conn = tls.wrap(s, host, port);
+            }
             byte[] reply = emptyPassword ? new byte[0] : NativePassword.scrambleWithStage1(hs.seed(), stage1);
             HandshakeResponse resp = new HandshakeResponse(caps, 16 << 20, 33, user,
                     reply, null, NativePassword.PLUGIN, null);
-            SqlConnection c = new SqlConnection(s, hs, caps);
-            c.out.write(resp.encode(1));
+            SqlConnection c = new SqlConnection(conn, hs, caps);
+            c.out.write(resp.encode(seq));
             c.out.flush();
             c.finishAuth(stage1, emptyPassword);
             s.setSoTimeout(0);

@@ -1,4 +1,4 @@
-package io.loomscale.config;
+package io.loomscale.tls;
 
 import java.nio.file.Path;
 import java.util.List;
