@@ -21,6 +21,13 @@
 #   --sysbench-args "..."  extra sysbench args, e.g. "--db-ps-mode=disable"
 #   --endpoints "..."      subset of "direct haproxy loomscale" to measure
 #                          (without loomscale no proxy is started, no idle test)
+#   --tls                  TLS everywhere: sysbench connects with --mysql-ssl=on
+#                          to every endpoint (direct: the server's own TLS;
+#                          haproxy: TLS passed through end to end; loomscale: a
+#                          TLS-only listener with the cluster's certificate, and
+#                          ssl = true towards the servers); implies --skip-idle
+#   --base-port N          the benchmark cluster's first port (default 33306;
+#                          env BENCH_BASE_PORT)
 #   --keep                 keep the work directory (configs, logs) at exit
 #
 # What it does: starts its own MariaDB cluster (base port 33306,
@@ -62,11 +69,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 ROOT="$(project_root)"
 BENCH_DIR="$ROOT/tests-integration/bench"
 CLUSTER_SH="$ROOT/tests-integration/cluster.sh"
-BASE_PORT=33306
+BASE_PORT="${BENCH_BASE_PORT:-33306}"
 
 # The exact command line, for the report, with the environment settings this script reads.
 CMDLINE=""
-for v in ROUTER BENCH_TESTS ROUNDS BENCH_TIME WARMUP THREADS SESSIONS PROXY_ARGS; do
+for v in ROUTER BENCH_TESTS BENCH_BASE_PORT ROUNDS BENCH_TIME WARMUP THREADS SESSIONS PROXY_ARGS; do
     if [[ -n "${!v:-}" ]]; then
         CMDLINE+="$v=$(printf '%q' "${!v}") "
     fi
@@ -86,6 +93,7 @@ PROXY_ARGS="${PROXY_ARGS:-}"
 LS_THREADS=1
 SYSBENCH_EXTRA=""
 KEEP=0
+TLS=0
 ROUTER="${ROUTER:-readconnroute}"
 TESTS_ARG="${BENCH_TESTS:-}"
 ENDPOINTS=(direct haproxy loomscale)
@@ -111,6 +119,8 @@ while [[ $# -gt 0 ]]; do
         --sysbench-args) [[ $# -ge 2 ]] || die "--sysbench-args needs a value"; SYSBENCH_EXTRA="$2"; shift 2 ;;
         --endpoints) need_val "$@"; read -r -a ENDPOINTS <<<"$2"; shift 2 ;;
         --keep) KEEP=1; shift ;;
+        --tls) TLS=1; shift ;;
+        --base-port) need_val "$@"; BASE_PORT="$2"; shift 2 ;;
         -h | --help) usage 0 ;;
         *) die "unknown option '$1' (see $0 --help)" ;;
     esac
@@ -140,6 +150,8 @@ for ep in "${ENDPOINTS[@]}"; do
     esac
 done
 ((WITH_LS)) || SKIP_IDLE=1
+((TLS)) && SKIP_IDLE=1 # idle_sessions.py connects without TLS
+[[ "$BASE_PORT" =~ ^[0-9]+$ ]] || die "--base-port must be a number, got '$BASE_PORT'"
 
 # --- output ----------------------------------------------------------------
 
@@ -297,6 +309,15 @@ password = "loomscale"
 [listener.rcr]
 service = "rcr"'
     fi
+    local server_tls="" listener_tls=""
+    if ((TLS)); then
+        server_tls="ssl = true
+ssl_ca_cert = \"$(cluster_env TLS_CA)\"
+ssl_verify_peer_certificate = true"
+        listener_tls="ssl = true
+ssl_cert = \"$(cluster_env TLS_CERT)\"
+ssl_key = \"$(cluster_env TLS_KEY)\""
+    fi
     cat >"$WORK/loomscale.toml" <<EOF
 [loomscale]
 threads = $LS_THREADS
@@ -306,6 +327,7 @@ datadir = "$WORK/data"
 [server.primary]
 address = "127.0.0.1"
 port = $PRIMARY_PORT
+$server_tls
 EOF
     if ((RWS)); then
         cat >>"$WORK/loomscale.toml" <<EOF
@@ -313,10 +335,12 @@ EOF
 [server.replica1]
 address = "127.0.0.1"
 port = $REPLICA1_PORT
+$server_tls
 
 [server.replica2]
 address = "127.0.0.1"
 port = $REPLICA2_PORT
+$server_tls
 EOF
     fi
     cat >>"$WORK/loomscale.toml" <<EOF
@@ -331,6 +355,7 @@ monitor_interval = "1s"
 $service
 address = "127.0.0.1"
 port = $LS_PORT
+$listener_tls
 EOF
 }
 
@@ -356,7 +381,9 @@ start_loomscale() {
     PROXY_PID=$!
     # Ready = a query through the proxy works (the monitor found the primary).
     deadline=$((SECONDS + 90))
-    until "$MARIADB_CLIENT" --no-defaults -h127.0.0.1 -P"$LS_PORT" -uapp -papp_pw sbtest \
+    local -a cli_tls=()
+    ((TLS)) && cli_tls=(--ssl)
+    until "$MARIADB_CLIENT" --no-defaults ${cli_tls[@]+"${cli_tls[@]}"} -h127.0.0.1 -P"$LS_PORT" -uapp -papp_pw sbtest \
         --connect-timeout=2 -Nse 'SELECT 1' >/dev/null 2>&1; do
         pid_alive "$PROXY_PID" || proxy_fail "loomscale exited during startup"
         ((SECONDS < deadline)) || proxy_fail "loomscale did not serve 'SELECT 1' on port $LS_PORT within 90s"
@@ -456,13 +483,24 @@ fi
 # SYSBENCH_EXTRA is split on whitespace on purpose.
 # shellcheck disable=SC2206
 sysbench_extra=($SYSBENCH_EXTRA)
+((TLS)) && sysbench_extra+=(--mysql-ssl=on)
+SSL_DIR="$WORK/sysbench"
+mkdir -p "$SSL_DIR"
+if ((TLS)); then
+    # The servers' own certificate serves as sysbench's client certificate (nobody asks for one).
+    cp "$(cluster_env TLS_CA)" "$SSL_DIR/cacert.pem"
+    cp "$(cluster_env TLS_CERT)" "$SSL_DIR/client-cert.pem"
+    cp "$(cluster_env TLS_KEY)" "$SSL_DIR/client-key.pem"
+fi
 
 sysbench_cmd() { # TEST PORT ACTION [extra...]
     local test="$1" port="$2" action="$3"
     shift 3
-    "$SYSBENCH" "$test" --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$port" \
+    # sysbench 1.0's --mysql-ssl=on reads cacert.pem, client-cert.pem and
+    # client-key.pem from its working directory.
+    (cd "$SSL_DIR" && exec "$SYSBENCH" "$test" --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$port" \
         --mysql-user=app --mysql-password=app_pw --mysql-db=sbtest \
-        --tables=4 --table-size=10000 ${sysbench_extra[@]+"${sysbench_extra[@]}"} "$@" "$action"
+        --tables=4 --table-size=10000 ${sysbench_extra[@]+"${sysbench_extra[@]}"} "$@" "$action")
 }
 
 endpoint_port() {
@@ -653,6 +691,10 @@ say "  load average before the runs: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /pro
 say "  $("$HAPROXY" -v | head -n1)"
 say "  sysbench: --threads=$THREADS --time=$TIME, $ROUNDS round(s), ${WARMUP}s warm-up, tables=4 x 10000, db-ps-mode=$PS_MODE${SYSBENCH_EXTRA:+, extra: $SYSBENCH_EXTRA}"
 say "  loomscale: $ROUTER, threads=$LS_THREADS${PROXY_ARGS:+, JVM args: $PROXY_ARGS}"
+if ((TLS)); then
+    say "  TLS on every endpoint (--tls): sysbench --mysql-ssl=on; direct = the server's TLS; haproxy passes TLS"
+    say "    through (client to server); loomscale ends the client's TLS and opens its own to the server."
+fi
 if ((RWS)); then
     say "  endpoints: direct = the primary; haproxy-rr = HAProxy TCP balance roundrobin over replica1 and"
     say "    replica2 (read-only tests); haproxy = HAProxy TCP to the primary only (tests that write: they would"
