@@ -24,7 +24,10 @@ import java.util.Set;
  * 10.4+ (where {@code mysql.user} is a view over {@code mysql.global_priv} and the hash is in
  * {@code authentication_string}) and 10.3 (hash in {@code Password}). Database grants come from
  * {@code mysql.db}, and table/column/routine grants also open their database, as on the server.
- * Grants given through roles are not followed.
+ * Roles: an account also gets the databases of its default role ({@code mysql.user.default_role},
+ * active at login as on the server) and of the roles granted to that role
+ * ({@code mysql.roles_mapping}), transitively. A role switched on later with {@code SET ROLE} is
+ * not followed; the servers still check such a session's statements themselves.
  */
 final class AccountLoader {
     private static final Logger log = LoggerFactory.getLogger(AccountLoader.class);
@@ -45,6 +48,7 @@ final class AccountLoader {
     static final String LOCKED_SQL =
             "SELECT User, Host FROM mysql.global_priv WHERE JSON_EXTRACT(Priv, '$.account_locked') = 'true'";
     static final String LOWER_CASE_SQL = "SELECT @@lower_case_table_names";
+    static final String ROLES_SQL = "SELECT User, Host, Role FROM mysql.roles_mapping";
 
     private AccountLoader() {
     }
@@ -57,6 +61,7 @@ final class AccountLoader {
         addGrants(grants, optional(c, TABLE_GRANTS_SQL), true);
         addGrants(grants, optional(c, ROUTINE_GRANTS_SQL), true);
         Set<String> locked = keys(optional(c, LOCKED_SQL));
+        Map<String, Set<String>> roleGrants = roleMapping(optional(c, ROLES_SQL));
         SqlConnection.Result dbs = c.query("SHOW DATABASES");
         Set<String> databases = new HashSet<>();
         for (String[] row : dbs.rows()) {
@@ -64,7 +69,7 @@ final class AccountLoader {
         }
         SqlConnection.Result lc = c.query(LOWER_CASE_SQL);
         boolean lowerCase = !lc.rows().isEmpty() && !"0".equals(lc.rows().get(0)[0]);
-        return new AccountSnapshot(parseUsers(users, grants, locked), databases, c.serverVersion(), lowerCase, source,
+        return new AccountSnapshot(parseUsers(users, grants, locked, roleGrants), databases, c.serverVersion(), lowerCase, source,
                 Instant.now(), true);
     }
 
@@ -106,8 +111,30 @@ final class AccountLoader {
         return out;
     }
 
-    /** Turns {@code SELECT * FROM mysql.user} into accounts, leaving roles out. */
+    /** Roles granted to roles: role name -> the roles granted to it (rows with an empty Host). */
+    static Map<String, Set<String>> roleMapping(SqlConnection.Result r) {
+        Map<String, Set<String>> out = new HashMap<>();
+        if (r != null) {
+            for (String[] row : r.rows()) {
+                if (row[0] != null && row[2] != null && (row[1] == null || row[1].isEmpty())) {
+                    out.computeIfAbsent(row[0], k -> new HashSet<>()).add(row[2]);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@link #parseUsers(SqlConnection.Result, Map, Set, Map)} without roles granted to roles. */
     static List<UserAccount> parseUsers(SqlConnection.Result r, Map<String, Set<String>> grants, Set<String> locked) {
+        return parseUsers(r, grants, locked, Map.of());
+    }
+
+    /**
+     * Turns {@code SELECT * FROM mysql.user} into accounts, leaving roles out as accounts but adding
+     * what a user's default role (and the roles granted to it, {@code roleGrants}) opens.
+     */
+    static List<UserAccount> parseUsers(SqlConnection.Result r, Map<String, Set<String>> grants, Set<String> locked,
+            Map<String, Set<String>> roleGrants) {
         int user = r.column("User");
         int host = r.column("Host");
         int password = r.column("Password");
@@ -116,6 +143,7 @@ final class AccountLoader {
         int isRole = r.column("is_role");
         int expired = r.column("password_expired");
         int accountLocked = r.column("account_locked");
+        int defaultRole = r.column("default_role");
         if (user < 0 || host < 0) {
             throw new IllegalStateException("mysql.user has no User/Host columns: " + r.columns());
         }
@@ -124,6 +152,17 @@ final class AccountLoader {
             int i = r.column(p);
             if (i >= 0) {
                 dbPrivs.add(i);
+            }
+        }
+        // Roles first: what each opens on its own (grants on roles have an empty Host).
+        Map<String, Boolean> roleAny = new HashMap<>();
+        for (String[] row : r.rows()) {
+            if (yes(row, isRole)) {
+                boolean any = false;
+                for (int i : dbPrivs) {
+                    any |= yes(row, i);
+                }
+                roleAny.put(value(row, user), any);
             }
         }
         List<UserAccount> out = new ArrayList<>(r.rows().size());
@@ -145,6 +184,15 @@ final class AccountLoader {
             String k = key(u, h);
             boolean isLocked = locked.contains(k) || yes(row, accountLocked);
             Set<String> dbs = grants.getOrDefault(k, Set.of());
+            String role = value(row, defaultRole);
+            if (!role.isEmpty()) {
+                Set<String> merged = new HashSet<>(dbs);
+                for (String ro : roleClosure(role, roleGrants)) {
+                    any |= roleAny.getOrDefault(ro, false);
+                    merged.addAll(grants.getOrDefault(key(ro, ""), Set.of()));
+                }
+                dbs = merged;
+            }
             boolean nativePlugin = pl.isEmpty() || pl.equals(NativePassword.PLUGIN);
             byte[] hash = nativePlugin ? UserAccount.hashOf(stored) : UserAccount.UNUSABLE_HASH;
             if (pl.isEmpty() && stored.length() == 16) {
@@ -153,6 +201,19 @@ final class AccountLoader {
             out.add(new UserAccount(u, HostPattern.parse(h), hash, pl, any, dbs, isLocked, yes(row, expired)));
         }
         return out;
+    }
+
+    /** {@code role} and every role granted to it, directly or through other roles. */
+    static Set<String> roleClosure(String role, Map<String, Set<String>> roleGrants) {
+        Set<String> seen = new HashSet<>();
+        List<String> todo = new ArrayList<>(List.of(role));
+        while (!todo.isEmpty()) {
+            String ro = todo.remove(todo.size() - 1);
+            if (seen.add(ro)) {
+                todo.addAll(roleGrants.getOrDefault(ro, Set.of()));
+            }
+        }
+        return seen;
     }
 
     private static String value(String[] row, int i) {

@@ -12,6 +12,14 @@ public interface Authenticator {
     /** @param client the client's address, or null for a client on a unix socket (MariaDB's {@code localhost}) */
     ServiceHandle.AuthOutcome authenticate(String user, InetAddress client, byte[] seed, byte[] reply, String database);
 
+    /**
+     * Whether the account of a successful login ({@link ServiceHandle.AuthOutcome#account()}) may
+     * use {@code db}: null if so, else the server's ERR. The default leaves it to the servers.
+     */
+    default io.loomscale.protocol.ErrPacket checkDatabase(Object account, String db) {
+        return null;
+    }
+
     /** The backends' version string, or null if not yet known. */
     String serverVersion();
 

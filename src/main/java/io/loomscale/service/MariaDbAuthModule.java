@@ -41,7 +41,13 @@ public final class MariaDbAuthModule implements AuthenticatorModule {
                 if (!r.isOk()) {
                     return new ServiceHandle.AuthOutcome(r.error(), null, user);
                 }
-                return new ServiceHandle.AuthOutcome(null, r.emptyPassword() ? null : r.stage1(), user);
+                return new ServiceHandle.AuthOutcome(null, r.emptyPassword() ? null : r.stage1(), user, r.account());
+            }
+
+            @Override
+            public io.loomscale.protocol.ErrPacket checkDatabase(Object account, String db) {
+                return account instanceof io.loomscale.auth.UserAccount a
+                        ? cache.checkDatabase(a, db).orElse(null) : null;
             }
 
             @Override

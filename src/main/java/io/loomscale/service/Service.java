@@ -194,6 +194,11 @@ public final class Service implements ServiceHandle {
     }
 
     @Override
+    public io.loomscale.protocol.ErrPacket checkDatabase(AuthOutcome login, String db) {
+        return login == null ? null : authenticator.checkDatabase(login.account(), db);
+    }
+
+    @Override
     public long serverCapabilities() {
         long caps = Capabilities.PROXY_SERVER;
         long b = backendCaps;

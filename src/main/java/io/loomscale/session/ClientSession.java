@@ -90,6 +90,8 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     /** Where handshake-phase packets go (through TLS once the client switched). */
     private OutputStream handshakeOut;
     private byte[] seed;
+    /** The current login's outcome (its account, for database checks on COM_INIT_DB and USE). */
+    private ServiceHandle.AuthOutcome authOutcome;
     private long clientCaps;
     private LoginInfo login;
     private ClientEndpoint client;
@@ -338,6 +340,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             out.write(auth.error().encode(seq));
             return false;
         }
+        authOutcome = auth;
         String db = r.database() == null || r.database().isEmpty() ? null : r.database();
         login = new LoginInfo(r.user(), auth.stage1(), db, clientCaps, r.collation(), r.maxPacketSize(),
                 r.connectAttributes(), clientAddress);
@@ -443,6 +446,18 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             KillStatement k = KillStatement.parse(packet);
             if (k != null) {
                 return kill(k.id(), k.queryOnly());
+            }
+        }
+        if (cmd == Commands.COM_INIT_DB || (cmd == Commands.COM_QUERY && UseStatement.mayBeUse(packet))) {
+            String db = cmd == Commands.COM_INIT_DB
+                    ? new String(packet, Packets.HEADER + 1, packet.length - Packets.HEADER - 1,
+                            java.nio.charset.StandardCharsets.UTF_8)
+                    : UseStatement.database(packet);
+            ErrPacket denied = db == null ? null : service.checkDatabase(authOutcome, db);
+            if (denied != null) {
+                log.debug("{}: refused database '{}': {}", who(), db, denied.message());
+                sendToClient(denied.encode(1));
+                return true;
             }
         }
         service.countStatement();
@@ -587,6 +602,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             }
         }
         login = next;
+        authOutcome = auth;
         downstream.sessionReset();
         if (ok == null) {
             ok = OkPacket.simple(seq, ServerStatus.AUTOCOMMIT);
@@ -774,7 +790,8 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         if (packet[3] == 0 && !receivingFile()) {
             int cmd = packet[Packets.HEADER] & 0xff;
             if (cmd == Commands.COM_QUIT || cmd == Commands.COM_CHANGE_USER || cmd == Commands.COM_PROCESS_KILL
-                    || (cmd == Commands.COM_QUERY && KillStatement.mayBeKill(packet))) {
+                    || cmd == Commands.COM_INIT_DB
+                    || (cmd == Commands.COM_QUERY && (KillStatement.mayBeKill(packet) || UseStatement.mayBeUse(packet)))) {
                 return false;
             }
         }

@@ -14,11 +14,26 @@ import java.time.Duration;
 public interface ServiceHandle {
     String name();
 
-    /** The outcome of checking a client's credentials. */
-    record AuthOutcome(ErrPacket error, byte[] stage1, String user) {
+    /**
+     * The outcome of checking a client's credentials; {@code account} is the authenticator's own
+     * handle on the matched account (for {@link #checkDatabase}), opaque to the session.
+     */
+    record AuthOutcome(ErrPacket error, byte[] stage1, String user, Object account) {
+        public AuthOutcome(ErrPacket error, byte[] stage1, String user) {
+            this(error, stage1, user, null);
+        }
+
         public boolean ok() {
             return error == null;
         }
+    }
+
+    /**
+     * Whether the logged-in account may use {@code db} (COM_INIT_DB, {@code USE}): null if so,
+     * else the server's ERR (1044 or 1049). The default trusts the servers' own check.
+     */
+    default ErrPacket checkDatabase(AuthOutcome login, String db) {
+        return null;
     }
 
     /**

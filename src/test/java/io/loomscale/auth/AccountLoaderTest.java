@@ -132,4 +132,32 @@ class AccountLoaderTest {
         assertTrue(accounts.get(0).usesNativePassword());
         assertEquals("mysql_old_password", accounts.get(1).plugin());
     }
+
+    @Test
+    void defaultRoleAndTheRolesGrantedToItOpenTheirDatabases() {
+        SqlConnection.Result users = result(COLUMNS_10_11, List.of(
+                m("Host", "%", "User", "u", "plugin", "mysql_native_password", "authentication_string", APP_HASH,
+                        "default_role", "reader"),
+                m("Host", "%", "User", "v", "plugin", "mysql_native_password", "authentication_string", APP_HASH),
+                m("Host", "%", "User", "w", "plugin", "mysql_native_password", "authentication_string", APP_HASH,
+                        "default_role", "admin"),
+                m("Host", "", "User", "reader", "is_role", "Y"),
+                m("Host", "", "User", "inner", "is_role", "Y"),
+                m("Host", "", "User", "admin", "is_role", "Y", "Select_priv", "Y")));
+        Map<String, Set<String>> grants = new HashMap<>();
+        AccountLoader.addGrants(grants, triples(new String[] {"u", "%", "own"}, new String[] {"reader", "", "rdb"},
+                new String[] {"inner", "", "idb"}), false);
+        SqlConnection.Result mapping = new SqlConnection.Result(List.of("User", "Host", "Role"), List.of(
+                new String[] {"reader", "", "inner"}, new String[] {"inner", "", "reader"},
+                new String[] {"v", "%", "reader"}), null);
+
+        Map<String, UserAccount> byUser = new HashMap<>();
+        for (UserAccount a : AccountLoader.parseUsers(users, grants, Set.of(), AccountLoader.roleMapping(mapping))) {
+            byUser.put(a.user(), a);
+        }
+        assertEquals(Set.of("own", "rdb", "idb"), byUser.get("u").databases(), "own, default role's, and transitively");
+        assertFalse(byUser.get("u").anyDatabase());
+        assertEquals(Set.of(), byUser.get("v").databases(), "a granted role that is not the default is not active at login");
+        assertTrue(byUser.get("w").anyDatabase(), "a default role with global SELECT opens every database");
+    }
 }
