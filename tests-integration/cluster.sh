@@ -35,7 +35,9 @@
 # offer TLS (not required) with a certificate for 127.0.0.1 signed by a test CA
 # made with openssl under DIR/tls (kept across restarts; cluster.env names the
 # files: TLS_CA, TLS_CERT, TLS_KEY), and accept a PROXY protocol header from
-# 127.0.0.0/8 (proxy_protocol_networks; a header is optional there). Accounts (created on the primary,
+# 127.0.0.0/8 (proxy_protocol_networks; a header is optional there). Plugins
+# of any maturity may be installed (tests use auth_test_plugin's
+# cleartext_plugin_server as a stand-in for PAM's clear-text password). Accounts (created on the primary,
 # replicated to the replicas):
 #   root@localhost  no password, unix socket only (used by this script)
 #   root@'%'        root_pw, ALL WITH GRANT OPTION
@@ -177,6 +179,7 @@ server_args() {
         --innodb-buffer-pool-dump-at-shutdown=0
         --innodb-buffer-pool-load-at-startup=0
         --sync-binlog=0
+        --plugin-maturity=unknown
     )
     mapfile -t -O "${#a[@]}" a < <(innodb_args)
     if ((SEMI_SYNC)); then

@@ -195,6 +195,10 @@ final class AccountLoader {
             }
             boolean nativePlugin = pl.isEmpty() || pl.equals(NativePassword.PLUGIN);
             byte[] hash = nativePlugin ? UserAccount.hashOf(stored) : UserAccount.UNUSABLE_HASH;
+            if (pl.equals(io.loomscale.protocol.Ed25519Password.SERVER_PLUGIN)) {
+                byte[] key = io.loomscale.protocol.Ed25519Password.decodeStoredKey(stored);
+                hash = key == null ? UserAccount.UNUSABLE_HASH : key; // the public key, for ed25519 accounts
+            }
             if (pl.isEmpty() && stored.length() == 16) {
                 pl = "mysql_old_password"; // a pre-4.1 hash: the server would use the old protocol
             }

@@ -14,8 +14,22 @@ import java.util.Objects;
  *                      empty password or a refusal
  * @param emptyPassword the account has an empty password (log in to backends with an empty reply)
  * @param error         why the client is refused; null on success
+ * @param clearPassword the password itself when the client sent it (mysql_clear_password over
+ *                      TLS), for backends that need it (ed25519, PAM); null otherwise
  */
-public record AuthResult(UserAccount account, byte[] stage1, boolean emptyPassword, ErrPacket error) {
+public record AuthResult(UserAccount account, byte[] stage1, boolean emptyPassword, ErrPacket error,
+        byte[] clearPassword) {
+
+    /** Success where the proxy learned the password itself (mysql_clear_password over TLS). */
+    public static AuthResult okWithPassword(UserAccount account, byte[] password) {
+        Objects.requireNonNull(account);
+        return new AuthResult(account, password.length == 0 ? null : io.loomscale.protocol.NativePassword.sha1(password),
+                password.length == 0, null, password);
+    }
+
+    public AuthResult(UserAccount account, byte[] stage1, boolean emptyPassword, ErrPacket error) {
+        this(account, stage1, emptyPassword, error, null);
+    }
 
     public static AuthResult ok(UserAccount account, byte[] stage1) {
         Objects.requireNonNull(account);

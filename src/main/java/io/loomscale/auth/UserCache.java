@@ -161,23 +161,69 @@ public final class UserCache {
      * @return success with {@code SHA1(password)}, or the ERR packet the server would send
      */
     public AuthResult authenticate(String user, ClientHost client, byte[] seed, byte[] clientReply, String database) {
-        boolean usingPassword = clientReply != null && clientReply.length > 0;
+        return authenticate(user, client, new Native(seed, clientReply), database);
+    }
+
+    private AuthResult authenticate(String user, ClientHost client, Proof proof, String database) {
+        boolean usingPassword = proof.usingPassword();
         if (!options.enableRootUser() && "root".equals(user)) {
             log.info("{}: refused login of 'root'@'{}': enable_root_user is off for this service", service, client.ip());
             return AuthResult.refused(null, AuthErrors.accessDenied(user, client.ip(), usingPassword));
         }
         AccountSnapshot snap = current();
-        AuthResult r = attempt(snap, user, client, seed, clientReply, database);
+        AuthResult r = attempt(snap, user, client, proof, database);
         if (!r.isOk() && worthReloading(r.errorCode())) {
             AccountSnapshot fresh = refreshAfterFailure(snap);
             if (fresh != null) {
-                r = attempt(fresh, user, client, seed, clientReply, database);
+                r = attempt(fresh, user, client, proof, database);
             }
         }
         if (!r.isOk()) {
             log.debug("{}: login of '{}'@'{}' refused: {}", service, user, client.ip(), r.error());
         }
         return r;
+    }
+
+    /** How a client proves its password, per authentication plugin. */
+    public sealed interface Proof permits Native, Ed25519, Clear {
+        boolean usingPassword();
+    }
+
+    /** mysql_native_password: the client's scramble of the proxy's 20-byte seed. */
+    public record Native(byte[] seed, byte[] reply) implements Proof {
+        public boolean usingPassword() {
+            return reply != null && reply.length > 0;
+        }
+    }
+
+    /** client_ed25519: the client's signature of the proxy's 32-byte nonce. */
+    public record Ed25519(byte[] nonce, byte[] signature) implements Proof {
+        public boolean usingPassword() {
+            return true;
+        }
+    }
+
+    /** mysql_clear_password (only over TLS): the password itself. */
+    public record Clear(byte[] password) implements Proof {
+        public boolean usingPassword() {
+            return password.length > 0;
+        }
+    }
+
+    /**
+     * The authentication plugin of the account the server would pick for {@code user} at
+     * {@code client} (null: a unix socket), or null when there is none.
+     */
+    public String plugin(String user, InetAddress client) {
+        ClientHost host = client == null ? ClientHost.localSocket() : ClientHost.of(client, options.loopbackIsLocalhost());
+        UserAccount a = current().find(user, host, options.localhostMatchWildcardHost());
+        return a == null ? null : a.plugin();
+    }
+
+    /** Authenticates with any {@link Proof}; see {@link #authenticate(String, ClientHost, byte[], byte[], String)}. */
+    public AuthResult authenticate(String user, InetAddress client, Proof proof, String database) {
+        ClientHost host = client == null ? ClientHost.localSocket() : ClientHost.of(client, options.loopbackIsLocalhost());
+        return authenticate(user, host, proof, database);
     }
 
     /**
@@ -247,26 +293,38 @@ public final class UserCache {
         return m;
     }
 
-    private AuthResult attempt(AccountSnapshot snap, String user, ClientHost client, byte[] seed, byte[] reply,
-            String database) {
-        boolean usingPassword = reply != null && reply.length > 0;
+    private AuthResult attempt(AccountSnapshot snap, String user, ClientHost client, Proof proof, String database) {
+        boolean usingPassword = proof.usingPassword();
         UserAccount a = snap.find(user, client, options.localhostMatchWildcardHost());
         if (a == null) {
             return AuthResult.refused(null, AuthErrors.accessDenied(user, client.ip(), usingPassword));
         }
-        if (!a.usesNativePassword()) {
-            return AuthResult.refused(a, AuthErrors.unsupportedPlugin(a));
-        }
-        byte[] stage1 = null;
-        if (a.hasEmptyPassword()) {
-            if (usingPassword) {
-                return AuthResult.refused(a, AuthErrors.accessDenied(user, client.ip(), true));
-            }
+        AuthResult ok;
+        if (proof instanceof Clear c) {
+            ok = checkClear(a, c.password());
+        } else if (proof instanceof Ed25519 e) {
+            ok = a.plugin().equals(io.loomscale.protocol.Ed25519Password.SERVER_PLUGIN)
+                    && io.loomscale.protocol.Ed25519Password.verify(a.passwordHash(), e.nonce(), e.signature())
+                    ? AuthResult.ok(a, null) : null;
         } else {
-            stage1 = usingPassword ? NativePassword.verify(seed, reply, a.passwordHash()) : null;
-            if (stage1 == null) {
-                return AuthResult.refused(a, AuthErrors.accessDenied(user, client.ip(), usingPassword));
+            Native n = (Native) proof;
+            if (!a.usesNativePassword()) {
+                return AuthResult.refused(a, AuthErrors.unsupportedPlugin(a));
             }
+            ok = null;
+            if (a.hasEmptyPassword()) {
+                if (!usingPassword) {
+                    ok = AuthResult.ok(a, null);
+                }
+            } else {
+                byte[] stage1 = usingPassword ? NativePassword.verify(n.seed(), n.reply(), a.passwordHash()) : null;
+                if (stage1 != null) {
+                    ok = AuthResult.ok(a, stage1);
+                }
+            }
+        }
+        if (ok == null) {
+            return AuthResult.refused(a, AuthErrors.accessDenied(user, client.ip(), usingPassword));
         }
         if (a.locked()) {
             return AuthResult.refused(a, AuthErrors.accountLocked());
@@ -280,7 +338,29 @@ public final class UserCache {
                 return AuthResult.refused(a, e);
             }
         }
-        return AuthResult.ok(a, stage1);
+        return ok;
+    }
+
+    /**
+     * A clear-text password: checked here against a native hash or an ed25519 key; for other
+     * plugins (pam and the like, which only the server can check) it passes through, and the
+     * servers' login with it decides.
+     */
+    private static AuthResult checkClear(UserAccount a, byte[] password) {
+        String plugin = a.plugin();
+        if (a.usesNativePassword()) {
+            if (a.hasEmptyPassword()) {
+                return password.length == 0 ? AuthResult.okWithPassword(a, password) : null;
+            }
+            byte[] stage1 = NativePassword.sha1(password);
+            return java.security.MessageDigest.isEqual(NativePassword.sha1(stage1), a.passwordHash())
+                    ? AuthResult.okWithPassword(a, password) : null;
+        }
+        if (plugin.equals(io.loomscale.protocol.Ed25519Password.SERVER_PLUGIN)) {
+            return java.security.MessageDigest.isEqual(io.loomscale.protocol.Ed25519Password.publicKey(password),
+                    a.passwordHash()) ? AuthResult.okWithPassword(a, password) : null;
+        }
+        return AuthResult.okWithPassword(a, password);
     }
 
     /** The server checks access first (1044), then existence (1049). */

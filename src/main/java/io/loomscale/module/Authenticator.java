@@ -20,6 +20,27 @@ public interface Authenticator {
         return null;
     }
 
+    /** The plugin of the account {@code user} at {@code client} would use, or null (see ServiceHandle). */
+    default String accountPlugin(String user, InetAddress client) {
+        return null;
+    }
+
+    /** A client_ed25519 login; by default unsupported. */
+    default ServiceHandle.AuthOutcome authenticateEd25519(String user, InetAddress client, byte[] nonce,
+            byte[] signature, String database) {
+        return new ServiceHandle.AuthOutcome(new io.loomscale.protocol.ErrPacket(
+                io.loomscale.protocol.ErrPacket.ER_NOT_SUPPORTED_AUTH_MODE, "08004",
+                "this authenticator does not support client_ed25519"), null, user);
+    }
+
+    /** A mysql_clear_password login; by default unsupported. */
+    default ServiceHandle.AuthOutcome authenticateClear(String user, InetAddress client, byte[] password,
+            String database) {
+        return new ServiceHandle.AuthOutcome(new io.loomscale.protocol.ErrPacket(
+                io.loomscale.protocol.ErrPacket.ER_NOT_SUPPORTED_AUTH_MODE, "08004",
+                "this authenticator does not support mysql_clear_password"), null, user);
+    }
+
     /** The backends' version string, or null if not yet known. */
     String serverVersion();
 

@@ -37,11 +37,32 @@ public final class MariaDbAuthModule implements AuthenticatorModule {
             @Override
             public ServiceHandle.AuthOutcome authenticate(String user, InetAddress client, byte[] seed, byte[] reply,
                     String database) {
-                AuthResult r = cache.authenticate(user, client, seed, reply, database);
+                return outcome(cache.authenticate(user, client, seed, reply, database), user);
+            }
+
+            @Override
+            public String accountPlugin(String user, InetAddress client) {
+                return cache.plugin(user, client);
+            }
+
+            @Override
+            public ServiceHandle.AuthOutcome authenticateEd25519(String user, InetAddress client, byte[] nonce,
+                    byte[] signature, String database) {
+                return outcome(cache.authenticate(user, client, new UserCache.Ed25519(nonce, signature), database), user);
+            }
+
+            @Override
+            public ServiceHandle.AuthOutcome authenticateClear(String user, InetAddress client, byte[] password,
+                    String database) {
+                return outcome(cache.authenticate(user, client, new UserCache.Clear(password), database), user);
+            }
+
+            private ServiceHandle.AuthOutcome outcome(AuthResult r, String user) {
                 if (!r.isOk()) {
                     return new ServiceHandle.AuthOutcome(r.error(), null, user);
                 }
-                return new ServiceHandle.AuthOutcome(null, r.emptyPassword() ? null : r.stage1(), user, r.account());
+                return new ServiceHandle.AuthOutcome(null, r.emptyPassword() ? null : r.stage1(), user, r.account(),
+                        r.clearPassword());
             }
 
             @Override

@@ -194,6 +194,22 @@ public final class Service implements ServiceHandle {
     }
 
     @Override
+    public String accountPlugin(String user, java.net.InetAddress client) {
+        return authenticator.accountPlugin(user, client);
+    }
+
+    @Override
+    public AuthOutcome authenticateEd25519(String user, java.net.InetAddress client, byte[] nonce, byte[] signature,
+            String database) {
+        return authenticator.authenticateEd25519(user, client, nonce, signature, database);
+    }
+
+    @Override
+    public AuthOutcome authenticateClear(String user, java.net.InetAddress client, byte[] password, String database) {
+        return authenticator.authenticateClear(user, client, password, database);
+    }
+
+    @Override
     public io.loomscale.protocol.ErrPacket checkDatabase(AuthOutcome login, String db) {
         return login == null ? null : authenticator.checkDatabase(login.account(), db);
     }

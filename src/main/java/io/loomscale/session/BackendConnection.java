@@ -115,7 +115,7 @@ public final class BackendConnection {
             HandshakeResponse resp = new HandshakeResponse(caps, login.maxPacketSize(), login.collation(), login.user(),
                     reply, login.database(), NativePassword.PLUGIN, login.connectAttrs());
             out.write(resp.encode(seq));
-            byte[] finalOk = finishLogin(server, in, out, stage1);
+            byte[] finalOk = finishLogin(server, in, out, stage1, login.clearPassword(), tls != null);
             ch.socket().setSoTimeout(0);
             ch.configureBlocking(false);
             ReplyTracker tracker = new ReplyTracker(Capabilities.has(caps, Capabilities.DEPRECATE_EOF));
@@ -140,6 +140,18 @@ public final class BackendConnection {
 
     /** Reads OK, ERR or an auth switch to mysql_native_password; returns the final OK packet. */
     static byte[] finishLogin(Server server, InputStream in, OutputStream out, byte[] stage1) throws IOException {
+        return finishLogin(server, in, out, stage1, null, false);
+    }
+
+    /**
+     * Reads OK, ERR or auth switches until the login ends; returns the final OK packet. With the
+     * client's clear password ({@code clear}, learned over TLS) it also answers client_ed25519
+     * (a signature of the server's nonce), and mysql_clear_password or dialog (the password; only
+     * on a TLS connection to the server, or to a server on a loopback address, so the password
+     * never crosses a network unencrypted).
+     */
+    static byte[] finishLogin(Server server, InputStream in, OutputStream out, byte[] stage1, byte[] clear,
+            boolean tls) throws IOException {
         for (int round = 0; round < 4; round++) {
             byte[] p = readPacket(in);
             int h = Packets.firstByte(p);
@@ -152,17 +164,46 @@ public final class BackendConnection {
             }
             if (h == Packets.EOF) {
                 AuthSwitchRequest sw = AuthSwitchRequest.decode(p);
-                if (!NativePassword.PLUGIN.equals(sw.plugin())) {
-                    throw new BackendException(server + " asks for auth plugin '" + sw.plugin()
-                            + "', which the proxy cannot use on the client's behalf", (Throwable) null);
+                byte[] r;
+                if (NativePassword.PLUGIN.equals(sw.plugin())) {
+                    r = stage1 == null ? new byte[0] : NativePassword.scrambleWithStage1(sw.data(), stage1);
+                } else if (io.loomscale.protocol.Ed25519Password.PLUGIN.equals(sw.plugin()) && clear != null) {
+                    r = io.loomscale.protocol.Ed25519Password.sign(clear, switchData(p, sw.plugin(),
+                            io.loomscale.protocol.Ed25519Password.NONCE_LENGTH));
+                } else if (("mysql_clear_password".equals(sw.plugin()) || "dialog".equals(sw.plugin())) && clear != null
+                        && (tls || isLoopback(server))) {
+                    r = java.util.Arrays.copyOf(clear, clear.length + 1); // NUL-terminated
+                } else {
+                    throw new BackendException(server + " asks for auth plugin '" + sw.plugin() + "', which the proxy"
+                            + " cannot answer for this client" + (clear == null
+                                    ? " (it does not know the password: for ed25519 and pam accounts, connect over TLS)"
+                                    : " (the password would cross the network in clear text: set ssl = true for the server)"),
+                            (Throwable) null);
                 }
-                byte[] r = stage1 == null ? new byte[0] : NativePassword.scrambleWithStage1(sw.data(), stage1);
-                out.write(new PacketBuilder(24).bytes(r).build(Packets.sequence(p) + 1));
+                out.write(new PacketBuilder(r.length + 4).bytes(r).build(Packets.sequence(p) + 1));
                 continue;
             }
             throw new BackendException(server + " sent 0x" + Integer.toHexString(h) + " during login", (Throwable) null);
         }
         throw new BackendException(server + ": too many authentication rounds", (Throwable) null);
+    }
+
+    /** The first {@code n} bytes after the plugin name of an auth switch request (a nonce may end in 0). */
+    private static byte[] switchData(byte[] packet, String plugin, int n) {
+        int start = Packets.HEADER + 1 + plugin.length() + 1;
+        if (packet.length < start + n) {
+            throw new ProtocolException("auth switch to " + plugin + ": " + (packet.length - start)
+                    + " bytes of data (expected: " + n + ")");
+        }
+        return java.util.Arrays.copyOfRange(packet, start, start + n);
+    }
+
+    private static boolean isLoopback(Server server) {
+        try {
+            return java.net.InetAddress.getByName(server.address()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     static byte[] readPacket(InputStream in) throws IOException {

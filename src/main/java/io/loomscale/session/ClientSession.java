@@ -324,17 +324,42 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             return false;
         }
         clientCaps = r.capabilities() & serverCaps;
-        byte[] reply = r.authResponse();
-        String plugin = r.authPlugin();
-        if (plugin != null && !plugin.isEmpty() && !NativePassword.PLUGIN.equals(plugin)) {
-            // Ask the client to answer with mysql_native_password on the same seed.
-            out.write(new AuthSwitchRequest(NativePassword.PLUGIN, seed).encode(seq));
+        InetAddress addr = clientAddress instanceof InetSocketAddress i ? i.getAddress() : null; // null: unix socket
+        String accountPlugin = service.accountPlugin(r.user(), addr);
+        ServiceHandle.AuthOutcome auth;
+        if (accountPlugin == null || NativePassword.PLUGIN.equals(accountPlugin)
+                || !Capabilities.has(clientCaps, Capabilities.PLUGIN_AUTH)) {
+            byte[] reply = r.authResponse();
+            String plugin = r.authPlugin();
+            if (plugin != null && !plugin.isEmpty() && !NativePassword.PLUGIN.equals(plugin)) {
+                // Ask the client to answer with mysql_native_password on the same seed.
+                out.write(new AuthSwitchRequest(NativePassword.PLUGIN, seed).encode(seq));
+                byte[] a = readBlocking(in);
+                seq = Packets.sequence(a) + 1;
+                reply = java.util.Arrays.copyOfRange(a, Packets.HEADER, a.length);
+            }
+            auth = service.authenticate(r.user(), addr, seed, reply, r.database());
+        } else if (tls != null && (ClientAuth.clearTextAllowed(accountPlugin))) {
+            // Over TLS the client may send its password: the proxy checks it (native, ed25519) or
+            // passes it to the servers (pam), and can log in to servers with any plugin.
+            out.write(ClientAuth.switchTo(ClientAuth.CLEAR_PASSWORD, new byte[0], seq));
             byte[] a = readBlocking(in);
             seq = Packets.sequence(a) + 1;
-            reply = java.util.Arrays.copyOfRange(a, Packets.HEADER, a.length);
+            auth = service.authenticateClear(r.user(), addr, ClientAuth.clearPassword(a), r.database());
+        } else if (io.loomscale.protocol.Ed25519Password.SERVER_PLUGIN.equals(accountPlugin)) {
+            byte[] nonce = new byte[io.loomscale.protocol.Ed25519Password.NONCE_LENGTH];
+            RANDOM.nextBytes(nonce);
+            out.write(ClientAuth.switchTo(io.loomscale.protocol.Ed25519Password.PLUGIN, nonce, seq));
+            byte[] a = readBlocking(in);
+            seq = Packets.sequence(a) + 1;
+            auth = service.authenticateEd25519(r.user(), addr, nonce,
+                    java.util.Arrays.copyOfRange(a, Packets.HEADER, a.length), r.database());
+        } else {
+            ErrPacket err = ClientAuth.unsupported(r.user(), hostOf(clientAddress), accountPlugin, tls != null);
+            log.info("{}: refused '{}': {}", who(), r.user(), err.message());
+            out.write(err.encode(seq));
+            return false;
         }
-        InetAddress addr = clientAddress instanceof InetSocketAddress i ? i.getAddress() : null; // null: unix socket
-        ServiceHandle.AuthOutcome auth = service.authenticate(r.user(), addr, seed, reply, r.database());
         if (!auth.ok()) {
             log.info("{}: authentication failed for '{}': {}", who(), r.user(), auth.error().message());
             out.write(auth.error().encode(seq));
@@ -343,7 +368,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         authOutcome = auth;
         String db = r.database() == null || r.database().isEmpty() ? null : r.database();
         login = new LoginInfo(r.user(), auth.stage1(), db, clientCaps, r.collation(), r.maxPacketSize(),
-                r.connectAttributes(), clientAddress);
+                r.connectAttributes(), clientAddress, auth.clearPassword());
         Downstream d;
         try {
             d = service.newDownstream(this);

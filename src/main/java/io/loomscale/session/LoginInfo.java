@@ -7,17 +7,25 @@ package io.loomscale.session;
  * @param capabilities   what the backend connection negotiates (the client's, limited to what the proxy forwards)
  * @param connectAttrs   the client's raw connection attributes, or null
  * @param client         the client's address (for a server's PROXY protocol header), or null
+ * @param clearPassword  the password itself when the client sent it over TLS (for servers that
+ *                       ask for client_ed25519, mysql_clear_password or dialog), else null
  */
 public record LoginInfo(String user, byte[] stage1, String database, long capabilities, int collation,
-        long maxPacketSize, byte[] connectAttrs, java.net.SocketAddress client) {
+        long maxPacketSize, byte[] connectAttrs, java.net.SocketAddress client, byte[] clearPassword) {
 
     public LoginInfo(String user, byte[] stage1, String database, long capabilities, int collation,
             long maxPacketSize, byte[] connectAttrs) {
-        this(user, stage1, database, capabilities, collation, maxPacketSize, connectAttrs, null);
+        this(user, stage1, database, capabilities, collation, maxPacketSize, connectAttrs, null, null);
     }
 
+    /** After COM_CHANGE_USER (mysql_native_password only): no clear password is known. */
     public LoginInfo withUser(String newUser, byte[] newStage1, String newDatabase) {
         return new LoginInfo(newUser, newStage1, newDatabase, capabilities, collation, maxPacketSize, connectAttrs,
-                client);
+                client, null);
+    }
+
+    @Override
+    public String toString() {
+        return "LoginInfo[user=" + user + ", database=" + database + "]"; // no secrets in logs
     }
 }

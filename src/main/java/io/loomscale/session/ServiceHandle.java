@@ -18,14 +18,35 @@ public interface ServiceHandle {
      * The outcome of checking a client's credentials; {@code account} is the authenticator's own
      * handle on the matched account (for {@link #checkDatabase}), opaque to the session.
      */
-    record AuthOutcome(ErrPacket error, byte[] stage1, String user, Object account) {
+    record AuthOutcome(ErrPacket error, byte[] stage1, String user, Object account, byte[] clearPassword) {
         public AuthOutcome(ErrPacket error, byte[] stage1, String user) {
-            this(error, stage1, user, null);
+            this(error, stage1, user, null, null);
         }
 
         public boolean ok() {
             return error == null;
         }
+    }
+
+    /**
+     * The authentication plugin of the account {@code user} at {@code client} would log in as
+     * ({@code mysql_native_password}, {@code ed25519}, {@code pam}...), or null if none.
+     */
+    default String accountPlugin(String user, InetAddress client) {
+        return null;
+    }
+
+    /** Checks a client_ed25519 signature of {@code nonce}. */
+    default AuthOutcome authenticateEd25519(String user, InetAddress client, byte[] nonce, byte[] signature,
+            String database) {
+        return new AuthOutcome(new ErrPacket(ErrPacket.ER_NOT_SUPPORTED_AUTH_MODE, "08004",
+                "this service does not support client_ed25519"), null, user);
+    }
+
+    /** Checks a password the client sent in clear text (mysql_clear_password, over TLS only). */
+    default AuthOutcome authenticateClear(String user, InetAddress client, byte[] password, String database) {
+        return new AuthOutcome(new ErrPacket(ErrPacket.ER_NOT_SUPPORTED_AUTH_MODE, "08004",
+                "this service does not support mysql_clear_password"), null, user);
     }
 
     /**
