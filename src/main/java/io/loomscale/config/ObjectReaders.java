@@ -49,19 +49,20 @@ final class ObjectReaders {
     static LoomScaleConfig read(String file, Section global, Map<String, Map<String, Section>> objects,
             Map<String, Integer> keyLines) {
         GlobalConfig globalConfig = global == null ? GlobalConfig.defaults() : global(global);
+        io.loomscale.secrets.SecretsFile secrets = secrets(global, globalConfig);
 
         Map<String, ServerConfig> servers = new LinkedHashMap<>();
         objects.get("server").forEach((name, s) -> servers.put(name, server(name, s)));
 
         Map<String, MonitorConfig> monitors = new LinkedHashMap<>();
         Map<String, String> monitoredBy = new HashMap<>();
-        objects.get("monitor").forEach((name, s) -> monitors.put(name, monitor(name, s, servers, monitoredBy)));
+        objects.get("monitor").forEach((name, s) -> monitors.put(name, monitor(name, s, servers, monitoredBy, secrets)));
 
         Map<String, FilterConfig> filters = new LinkedHashMap<>();
         objects.get("filter").forEach((name, s) -> filters.put(name, filter(name, s)));
 
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
-        objects.get("service").forEach((name, s) -> services.put(name, service(name, s, servers, monitors, filters)));
+        objects.get("service").forEach((name, s) -> services.put(name, service(name, s, servers, monitors, filters, secrets)));
 
         Map<String, ListenerConfig> listeners = new LinkedHashMap<>();
         objects.get("listener").forEach((name, s) -> {
@@ -114,8 +115,29 @@ final class ObjectReaders {
         return server;
     }
 
+    /**
+     * The key file {@code datadir/.secrets} ({@code loomscale keys}), or null: with it, passwords
+     * may be written encrypted ({@code loomscale passwd}).
+     */
+    private static io.loomscale.secrets.SecretsFile secrets(Section global, GlobalConfig g) {
+        try {
+            return io.loomscale.secrets.SecretsFile.find(g.datadir()).orElse(null);
+        } catch (java.io.IOException e) {
+            String problem = "cannot read the key file of encrypted passwords: " + e.getMessage();
+            String allowed = "a datadir whose .secrets was made by 'loomscale keys'";
+            throw global != null ? global.origin().error("datadir", problem, allowed)
+                    : Origin.NONE.error("datadir", problem, allowed);
+        }
+    }
+
+    /** A {@code password}, decrypted when it is a ciphertext of the key file. */
+    private static String password(Section s, io.loomscale.secrets.SecretsFile secrets) {
+        String p = s.requiredStringMayBeEmpty("password");
+        return secrets == null ? p : secrets.decrypt(p).orElse(p);
+    }
+
     static MonitorConfig monitor(String name, Section s, Map<String, ServerConfig> servers,
-            Map<String, String> monitoredBy) {
+            Map<String, String> monitoredBy, io.loomscale.secrets.SecretsFile secrets) {
         s.constant("type", List.of("monitor"));
         String module = s.requiredString("module", "a monitor module name, e.g. mariadbmon");
         List<String> names = s.names("servers", true);
@@ -132,7 +154,7 @@ final class ObjectReaders {
         s.rejectRenamed("passwd", "password");
         return new MonitorConfig(name, module, names,
                 s.requiredString("user", "a user name"),
-                s.requiredStringMayBeEmpty("password"),
+                password(s, secrets),
                 s.duration("monitor_interval", Duration.ofSeconds(2), ChronoUnit.MILLIS, MIN_MONITOR_INTERVAL),
                 s.rest());
     }
@@ -143,7 +165,8 @@ final class ObjectReaders {
     }
 
     static ServiceConfig service(String name, Section s, Map<String, ServerConfig> servers,
-            Map<String, MonitorConfig> monitors, Map<String, FilterConfig> filters) {
+            Map<String, MonitorConfig> monitors, Map<String, FilterConfig> filters,
+            io.loomscale.secrets.SecretsFile secrets) {
         s.constant("type", List.of("service"));
         String router = s.requiredString("router", "a router module name, e.g. readconnroute");
         String either = "servers = [\"NAME\", ...] or cluster = \"MONITOR\"";
@@ -167,7 +190,7 @@ final class ObjectReaders {
         }
         s.rejectRenamed("passwd", "password");
         String user = s.requiredString("user", "a user name");
-        String password = s.requiredStringMayBeEmpty("password");
+        String password = password(s, secrets);
         String routerOptions = s.anyString("router_options", "");
         List<String> filterNames = s.names("filters", false);
         for (int i = 0; i < filterNames.size(); i++) {

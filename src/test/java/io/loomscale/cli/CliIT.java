@@ -175,4 +175,26 @@ class CliIT {
             assertFalse(err.contains("Exception in thread"), err);
         }
     }
+
+    @Test
+    void keysAndPasswdMakeAPasswordTheConfigDecrypts(@TempDir Path dir) throws Exception {
+        Result keys = run("keys", dir.toString());
+        assertEquals(0, keys.exit(), keys.err());
+        Result again = run("keys", dir.toString());
+        assertEquals(1, again.exit(), "an existing key file is kept");
+        Result enc = run("passwd", "-d", dir.toString(), "svc_pw");
+        assertEquals(0, enc.exit(), enc.err());
+        String cipher = enc.out().strip();
+        assertTrue(cipher.matches("[0-9a-f]{64,}"), cipher);
+        Result noKeys = run("passwd", "-d", dir.resolve("none").toString(), "x");
+        assertEquals(1, noKeys.exit());
+        assertTrue(noKeys.err().contains("loomscale keys"), noKeys.err());
+
+        String toml = "[loomscale]\ndatadir = \"" + dir + "\"\n[server.a]\naddress = \"127.0.0.1\"\n"
+                + "[service.s]\nrouter = \"readconnroute\"\nservers = [\"a\"]\nuser = \"u\"\npassword = \"" + cipher
+                + "\"\n[service.t]\nrouter = \"readconnroute\"\nservers = [\"a\"]\nuser = \"u\"\npassword = \"plain_pw\"\n";
+        io.loomscale.config.LoomScaleConfig cfg = io.loomscale.config.ConfigLoader.parse(toml, "enc.toml");
+        assertEquals("svc_pw", cfg.services().get("s").password());
+        assertEquals("plain_pw", cfg.services().get("t").password());
+    }
 }
