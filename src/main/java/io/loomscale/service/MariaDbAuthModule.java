@@ -67,8 +67,13 @@ public final class MariaDbAuthModule implements AuthenticatorModule {
 
             @Override
             public io.loomscale.protocol.ErrPacket checkDatabase(Object account, String db) {
+                // Only a missing grant (1044) is refused here; whether the database exists (1049) is
+                // left to the servers, which may differ (a database only a replica has).
                 return account instanceof io.loomscale.auth.UserAccount a
-                        ? cache.checkDatabase(a, db).orElse(null) : null;
+                        ? cache.checkDatabase(a, db)
+                                .filter(e -> e.code() == io.loomscale.protocol.ErrPacket.ER_DBACCESS_DENIED_ERROR)
+                                .orElse(null)
+                        : null;
             }
 
             @Override
