@@ -2,6 +2,7 @@ package io.loomscale.config;
 
 import io.loomscale.tls.TlsConfig;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,18 +14,27 @@ import java.util.Objects;
  * @param port    TCP port, or 0 when the listener has only a socket
  * @param socket  Unix domain socket path, or null
  * @param tls     TLS for clients ({@code ssl*} keys; with {@code ssl = true} only TLS clients are accepted)
+ * @param proxyProtocolNetworks {@code proxy_protocol_networks}: networks (a load balancer) whose
+ *                connections may start with a PROXY protocol header naming the client; empty = none
  */
-public record ListenerConfig(String name, String service, String address, int port, String socket, TlsConfig tls) {
+public record ListenerConfig(String name, String service, String address, int port, String socket, TlsConfig tls,
+        List<String> proxyProtocolNetworks) {
 
     public ListenerConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(tls, "tls");
+        proxyProtocolNetworks = List.copyOf(proxyProtocolNetworks);
+    }
+
+    /** A listener without PROXY protocol. */
+    public ListenerConfig(String name, String service, String address, int port, String socket, TlsConfig tls) {
+        this(name, service, address, port, socket, tls, List.of());
     }
 
     /** A listener without TLS. */
     public ListenerConfig(String name, String service, String address, int port, String socket) {
-        this(name, service, address, port, socket, TlsConfig.DISABLED);
+        this(name, service, address, port, socket, TlsConfig.DISABLED, List.of());
     }
 }

@@ -36,7 +36,8 @@ final class ObjectReaders {
                     "ssl_verify_peer_certificate", "ssl_verify_peer_host");
     private static final List<String> LISTENER_KEYS =
             List.of("service", "address", "port", "socket", "type", "protocol", "authenticator", "ssl", "ssl_cert",
-                    "ssl_key", "ssl_ca_cert", "ssl_version", "ssl_cipher", "ssl_verify_peer_certificate");
+                    "ssl_key", "ssl_ca_cert", "ssl_version", "ssl_cipher", "ssl_verify_peer_certificate",
+                    "proxy_protocol_networks");
 
     /** Listener addresses that bind every local address, so they clash with any address on the port. */
     private static final Set<String> WILDCARDS = Set.of("::", "0.0.0.0", "::0", "0:0:0:0:0:0:0:0");
@@ -220,8 +221,26 @@ final class ObjectReaders {
             port = 0;
         }
         TlsConfig tls = TlsReader.read(s, true);
+        List<String> networks = proxyNetworks(s);
         s.rejectUnknown(LISTENER_KEYS);
-        return new ListenerConfig(name, service, address, port, socket, tls);
+        return new ListenerConfig(name, service, address, port, socket, tls, networks);
+    }
+
+    /** {@code proxy_protocol_networks}: a string ("10.0.0.0/8, 192.168.1.5") or a list of them. */
+    private static List<String> proxyNetworks(Section s) {
+        Object v = s.value("proxy_protocol_networks");
+        if (v == null) {
+            return List.of();
+        }
+        List<String> list = v instanceof List<?> ? Values.stringList(s.origin(), "proxy_protocol_networks", v)
+                : List.of(Values.string(s.origin(), "proxy_protocol_networks", v));
+        try {
+            io.loomscale.net.ProxyProtocolReader.parse(list);
+        } catch (IllegalArgumentException e) {
+            throw s.origin().error("proxy_protocol_networks", e.getMessage(),
+                    "IP addresses and networks such as \"10.0.0.0/8, ::1\", or \"*\"");
+        }
+        return list;
     }
 
     /**

@@ -38,11 +38,15 @@ public final class Listener {
     private volatile boolean running;
     /** The TLS setup when {@code ssl = true}, built at start. */
     private io.loomscale.tls.TlsContext tls;
+    /** Who may send a PROXY protocol header ({@code proxy_protocol_networks}), or null. */
+    private final io.loomscale.net.ProxyProtocolReader proxyProtocol;
 
     Listener(ListenerConfig config, Service service, String where) {
         this.config = config;
         this.service = service;
         this.where = where;
+        this.proxyProtocol = config.proxyProtocolNetworks().isEmpty() ? null
+                : io.loomscale.net.ProxyProtocolReader.parse(config.proxyProtocolNetworks());
     }
 
     public String name() {
@@ -138,7 +142,7 @@ public final class Listener {
                 continue;
             }
             try {
-                ClientSession s = new ClientSession(ch, service, tls);
+                ClientSession s = new ClientSession(ch, service, tls, proxyProtocol);
                 Thread.ofVirtual().name("session-" + s.id()).start(() -> {
                     try {
                         s.run();

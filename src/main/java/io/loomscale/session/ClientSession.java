@@ -78,7 +78,10 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     private final EventLoop loop;
     private final Inbox inbox = new Inbox();
     private final ArrayDeque<Object> deferred = new ArrayDeque<>();
-    private final SocketAddress clientAddress;
+    /** The client's address: the peer's, or what a PROXY protocol header from an allowed network says. */
+    private volatile SocketAddress clientAddress;
+    /** Who may send a PROXY protocol header before the handshake response, or null. */
+    private final io.loomscale.net.ProxyProtocolReader proxyProtocol;
     /** Wall-clock time the client connected, for the admin interface. */
     private final long connectedAt = System.currentTimeMillis();
     private final BackendEndpoint.Listener backendListener = new BackendEvents();
@@ -111,15 +114,16 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     private final java.util.concurrent.atomic.AtomicInteger pendingClient = new java.util.concurrent.atomic.AtomicInteger();
 
     public ClientSession(SocketChannel channel, ServiceHandle service) throws IOException {
-        this(channel, service, null);
+        this(channel, service, null, null);
     }
 
     /** {@code tls}: the listener's TLS setup (TLS clients only), or null for a plain listener. */
-    public ClientSession(SocketChannel channel, ServiceHandle service, io.loomscale.tls.TlsContext tls)
-            throws IOException {
+    public ClientSession(SocketChannel channel, ServiceHandle service, io.loomscale.tls.TlsContext tls,
+            io.loomscale.net.ProxyProtocolReader proxyProtocol) throws IOException {
         this.channel = channel;
         this.service = service;
         this.tlsContext = tls;
+        this.proxyProtocol = proxyProtocol;
         this.id = service.registry().nextId();
         this.loop = service.nextLoop();
         this.clientAddress = channel.getRemoteAddress();
@@ -274,6 +278,22 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         HandshakeV10 hs = new HandshakeV10(service.serverVersion(), id, seed, serverCaps, DEFAULT_COLLATION,
                 ServerStatus.AUTOCOMMIT, NativePassword.PLUGIN);
         out.write(hs.encode());
+        if (proxyProtocol != null && clientAddress instanceof InetSocketAddress peer
+                && proxyProtocol.allows(peer.getAddress())) {
+            // A balancer in front may name the real client before the client's first packet.
+            io.loomscale.net.ProxyProtocolReader.Result pr;
+            try {
+                pr = proxyProtocol.read(in, peer);
+            } catch (IOException e) {
+                log.info("{}: bad PROXY protocol header: {}", who(), e.getMessage());
+                return false;
+            }
+            in = pr.in();
+            if (!pr.client().equals(peer)) {
+                log.debug("{}: PROXY header from {} names client {}", who(), describe(peer), describe(pr.client()));
+                clientAddress = pr.client();
+            }
+        }
         byte[] p;
         HandshakeResponse r;
         try {

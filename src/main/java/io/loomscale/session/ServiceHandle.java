@@ -51,7 +51,7 @@ public interface ServiceHandle {
 
     /**
      * Whether the logged-in account may use {@code db} (COM_INIT_DB, {@code USE}): null if so,
-     * else the server's ERR (1044 or 1049). The default trusts the servers' own check.
+     * else the server's ERR 1044. The default trusts the servers' own check.
      */
     default ErrPacket checkDatabase(AuthOutcome login, String db) {
         return null;

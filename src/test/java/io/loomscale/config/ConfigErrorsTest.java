@@ -262,7 +262,11 @@ class ConfigErrorsTest {
                 arguments(BASE + "[listener.l]\nservice = \"s\"\nport = 4006\nhost = \"x\"\n",
                         "t.toml:18: [listener.l] key 'host': unknown key; allowed: service, address, port, socket, type,"
                                 + " protocol, authenticator, ssl, ssl_cert, ssl_key, ssl_ca_cert, ssl_version, ssl_cipher,"
-                                + " ssl_verify_peer_certificate", "listener.l.host"),
+                                + " ssl_verify_peer_certificate, proxy_protocol_networks", "listener.l.host"),
+                arguments(BASE + "[listener.l]\nservice = \"s\"\nport = 4006\nproxy_protocol_networks = \"lb.example\"\n",
+                        "t.toml:18: [listener.l] key 'proxy_protocol_networks': 'lb.example' is not an IP address or"
+                                + " network; allowed: IP addresses and networks such as \"10.0.0.0/8, ::1\", or \"*\"",
+                        "listener.l.proxy_protocol_networks"),
                 arguments(BASE + "[listener.l]\nservice = \"s\"\nport = 4006\nssl = true\n",
                         "t.toml:15: [listener.l] key 'ssl_cert': missing required key; allowed: a PEM certificate file"
                                 + " (ssl = true needs ssl_cert and ssl_key)", "listener.l.ssl_cert"),

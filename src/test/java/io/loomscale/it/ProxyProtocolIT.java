@@ -42,7 +42,10 @@ class ProxyProtocolIT {
                 + "[service.plain]\nrouter = \"readconnroute\"\nservers = [\"plain\"]\n" + creds + "\n"
                 + "[service.pp]\nrouter = \"readconnroute\"\nservers = [\"pp\"]\n" + creds + "\n"
                 + TestProxy.listener("plain", "plain", TestProxy.freePort())
-                + TestProxy.listener("pp", "pp", TestProxy.freePort());
+                + TestProxy.listener("pp", "pp", TestProxy.freePort())
+                // Behind a load balancer at 127.0.0.1 that sends PROXY headers.
+                + TestProxy.listener("lb", "pp", TestProxy.freePort()).trim()
+                + "\nproxy_protocol_networks = \"127.0.0.1/32\"\n\n";
         proxy = TestProxy.start("proxy-protocol", toml);
     }
 
@@ -63,6 +66,83 @@ class ProxyProtocolIT {
         try (Connection c = Db.app(proxy.port("plain"), BIND)) {
             String host = Db.scalar(c, SELF);
             assertTrue(host.startsWith("127.0.0.1:"), "without proxy_protocol the server sees the proxy: " + host);
+        }
+    }
+
+    /**
+     * A load balancer in front (here a relay that starts each connection with a PROXY v1 header
+     * naming 10.9.8.7:4321): the proxy takes the client's address from it, and passes it on to
+     * the server with its own header. A client of the same network without a header still works.
+     */
+    @Test
+    void headerFromALoadBalancerNamesTheClientUpToTheServer() throws Exception {
+        try (HeaderRelay relay = new HeaderRelay(proxy.port("lb"),
+                "PROXY TCP4 10.9.8.7 127.0.0.1 4321 " + proxy.port("lb") + "\r\n")) {
+            try (Connection c = Db.app(relay.port())) {
+                assertEquals("10.9.8.7:4321", Db.scalar(c, SELF));
+            }
+        }
+        try (Connection c = Db.app(proxy.port("lb"))) {
+            assertTrue(Db.scalar(c, SELF).startsWith("127.0.0.1:"), "no header: the peer's own address");
+        }
+    }
+
+    @Test
+    void headerFromOutsideTheNetworksIsNotTrusted() throws Exception {
+        // The relay connects from 127.0.0.2, outside proxy_protocol_networks: its header is not
+        // read as one, so the login fails instead of taking 10.9.8.7 on trust.
+        try (HeaderRelay relay = new HeaderRelay(proxy.port("lb"), "PROXY TCP4 10.9.8.7 127.0.0.1 4321 1\r\n",
+                "127.0.0.2")) {
+            assertThrows(SQLException.class, () -> Db.app(relay.port()).close());
+        }
+        assertEquals(0, proxy.awaitSessions(0, java.time.Duration.ofSeconds(15)));
+    }
+
+    /** Accepts connections and relays each to {@code target}, writing {@code header} first. */
+    private static final class HeaderRelay implements AutoCloseable {
+        private final java.net.ServerSocket server;
+        private final Thread acceptor;
+
+        HeaderRelay(int target, String header) throws java.io.IOException {
+            this(target, header, "127.0.0.1");
+        }
+
+        HeaderRelay(int target, String header, String bindFrom) throws java.io.IOException {
+            server = new java.net.ServerSocket(0, 10, java.net.InetAddress.getByName("127.0.0.1"));
+            acceptor = Thread.ofPlatform().daemon().start(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        java.net.Socket in = server.accept();
+                        java.net.Socket out = new java.net.Socket();
+                        out.bind(new java.net.InetSocketAddress(bindFrom, 0));
+                        out.connect(new java.net.InetSocketAddress("127.0.0.1", target));
+                        out.getOutputStream().write(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        pump(in, out);
+                        pump(out, in);
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private static void pump(java.net.Socket from, java.net.Socket to) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try (from; to) {
+                    from.getInputStream().transferTo(to.getOutputStream());
+                } catch (java.io.IOException e) {
+                    // one side closed
+                }
+            });
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            server.close();
         }
     }
 
