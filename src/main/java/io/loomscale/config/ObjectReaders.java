@@ -197,11 +197,21 @@ final class ObjectReaders {
         for (int i = 0; i < filterNames.size(); i++) {
             requireDefined(s, "filters", i, "filter", filterNames.get(i), filters);
         }
+        ServiceConfig.Auth auth = serviceAuth(s);
         return new ServiceConfig(name, router, serviceServers, cluster, user, password, routerOptions, filterNames,
                 s.integer("max_connections", 0, 0, Integer.MAX_VALUE),
                 s.duration("connection_timeout", Duration.ZERO, ChronoUnit.SECONDS, Duration.ZERO),
                 s.bool("enable_root_user", false),
-                s.rest());
+                s.rest(), auth);
+    }
+
+    /** The authenticator's keys; read before {@link Section#rest()} so the router does not see them. */
+    private static ServiceConfig.Auth serviceAuth(Section s) {
+        ServiceConfig.Auth d = ServiceConfig.Auth.DEFAULTS;
+        return new ServiceConfig.Auth(
+                s.duration("users_refresh_time", d.usersRefreshTime(), ChronoUnit.SECONDS, Duration.ZERO),
+                s.bool("localhost_match_wildcard_host", d.localhostMatchWildcardHost()),
+                s.bool("skip_authentication", d.skipAuthentication()));
     }
 
     static ListenerConfig listener(String name, Section s, Map<String, ServiceConfig> services) {

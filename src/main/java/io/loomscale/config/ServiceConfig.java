@@ -24,10 +24,39 @@ import java.util.Objects;
  * @param connectionTimeout idle time after which a client session is closed, ZERO = never
  * @param enableRootUser    whether clients may log in as root through the service
  * @param params            the router's own keys
+ * @param auth              {@code users_refresh_time}, {@code localhost_match_wildcard_host},
+ *                          {@code skip_authentication}
  */
 public record ServiceConfig(String name, String router, List<String> servers, String cluster, String user,
         String password, String routerOptions, List<String> filters, int maxConnections,
-        Duration connectionTimeout, boolean enableRootUser, Params params) {
+        Duration connectionTimeout, boolean enableRootUser, Params params, Auth auth) {
+
+    /**
+     * How the service's authenticator treats clients (MaxScale's names).
+     *
+     * @param usersRefreshTime           the shortest time between two reloads of the accounts
+     *                                   (an unknown user or wrong password triggers one); default 5s
+     * @param localhostMatchWildcardHost whether a client on 127.0.0.1 or a unix socket matches
+     *                                   {@code 'user'@'%'}; default true
+     * @param skipAuthentication         the proxy does not check passwords and database grants
+     *                                   itself and lets the servers refuse (it still needs the
+     *                                   account, to log in for the client); default false
+     */
+    public record Auth(Duration usersRefreshTime, boolean localhostMatchWildcardHost, boolean skipAuthentication) {
+        public static final Auth DEFAULTS = new Auth(Duration.ofSeconds(5), true, false);
+
+        public Auth {
+            Objects.requireNonNull(usersRefreshTime, "usersRefreshTime");
+        }
+    }
+
+    /** A service with the default {@link Auth}. */
+    public ServiceConfig(String name, String router, List<String> servers, String cluster, String user,
+            String password, String routerOptions, List<String> filters, int maxConnections,
+            Duration connectionTimeout, boolean enableRootUser, Params params) {
+        this(name, router, servers, cluster, user, password, routerOptions, filters, maxConnections, connectionTimeout,
+                enableRootUser, params, Auth.DEFAULTS);
+    }
 
     public ServiceConfig {
         Objects.requireNonNull(name, "name");
@@ -39,6 +68,7 @@ public record ServiceConfig(String name, String router, List<String> servers, St
         filters = List.copyOf(filters);
         Objects.requireNonNull(connectionTimeout, "connectionTimeout");
         Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(auth, "auth");
     }
 
     @Override
@@ -46,6 +76,6 @@ public record ServiceConfig(String name, String router, List<String> servers, St
         return "ServiceConfig[name=" + name + ", router=" + router + ", servers=" + servers + ", cluster="
                 + cluster + ", user=" + user + ", password=***, routerOptions=" + routerOptions + ", filters="
                 + filters + ", maxConnections=" + maxConnections + ", connectionTimeout=" + connectionTimeout
-                + ", enableRootUser=" + enableRootUser + ", params=" + params + "]";
+                + ", enableRootUser=" + enableRootUser + ", params=" + params + ", auth=" + auth + "]";
     }
 }

@@ -69,6 +69,22 @@ public final class NativePassword {
         return MessageDigest.isEqual(sha1(stage1), stage2) ? stage1 : null;
     }
 
+    /**
+     * {@code SHA1(pw)} as the reply would give it if it were right, unchecked (skip_authentication:
+     * the servers check it); null for a malformed reply or hash.
+     */
+    public static byte[] recover(byte[] seed, byte[] reply, byte[] stage2) {
+        if (reply.length != 20 || stage2 == null || stage2.length != 20) {
+            return null;
+        }
+        byte[] mask = sha1(seed20(seed), stage2);
+        byte[] stage1 = new byte[20];
+        for (int i = 0; i < 20; i++) {
+            stage1[i] = (byte) (reply[i] ^ mask[i]);
+        }
+        return stage1;
+    }
+
     /** Parses MariaDB's stored form "*" + 40 hex digits; null if it is not that form. */
     public static byte[] parseStoredHash(String stored) {
         if (stored == null || stored.length() != 41 || stored.charAt(0) != '*') {

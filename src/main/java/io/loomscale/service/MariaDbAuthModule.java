@@ -32,7 +32,9 @@ public final class MariaDbAuthModule implements AuthenticatorModule {
     @Override
     public Authenticator create(ServiceConfig config, Supplier<List<Server>> servers) {
         UserCache cache = new UserCache(config.name(), servers, config.user(), config.password(),
-                new UserCache.Options(config.enableRootUser(), UserCache.DEFAULT_REFRESH_LIMIT, true, Duration.ofSeconds(3)));
+                new UserCache.Options(config.enableRootUser(), config.auth().usersRefreshTime(),
+                        config.auth().localhostMatchWildcardHost(), false, Duration.ofSeconds(3),
+                        config.auth().skipAuthentication()));
         return new Authenticator() {
             @Override
             public ServiceHandle.AuthOutcome authenticate(String user, InetAddress client, byte[] seed, byte[] reply,

@@ -106,6 +106,22 @@ class UserCacheTest {
     }
 
     @Test
+    void skipAuthenticationLetsTheServersRefuseAWrongPasswordAndDatabase() {
+        source.accounts.set(List.of(app()));
+        UserCache skip = new UserCache("svc", source, new UserCache.Options(false, Duration.ofSeconds(5), true,
+                false, Duration.ofSeconds(1), true), now::get);
+        byte[] bad = APP_REPLY.clone();
+        bad[0] ^= 1;
+        AuthResult r = skip.authenticate("app", CLIENT, SEED, bad, "elsewhere");
+        assertTrue(r.isOk(), r::toString);
+        assertFalse(java.util.Arrays.equals(APP_STAGE1, r.stage1()), "what the wrong reply gives: the server refuses it");
+        assertTrue(skip.checkDatabase(r.account(), "elsewhere").isEmpty());
+        AuthResult good = skip.authenticate("app", CLIENT, SEED, APP_REPLY, null);
+        assertArrayEquals(APP_STAGE1, good.stage1());
+        assertFalse(skip.authenticate("nobody", CLIENT, SEED, APP_REPLY, null).isOk(), "an unknown user still is refused");
+    }
+
+    @Test
     void missingPasswordSaysUsingPasswordNo() {
         source.accounts.set(List.of(app()));
         AuthResult r = cache(false).authenticate("app", LOCAL, SEED, new byte[0], null);

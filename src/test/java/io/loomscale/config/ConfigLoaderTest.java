@@ -320,4 +320,16 @@ class ConfigLoaderTest {
         assertEquals(3, e.line());
         assertTrue(e.getMessage().startsWith("dup.toml:3: invalid TOML: "), e.getMessage());
     }
+
+    @Test
+    void serviceAuthenticationKeysAreReadAndKeptFromTheRouter() {
+        String toml = "[server.a]\naddress = \"h\"\n[service.s]\nrouter = \"readconnroute\"\nservers = [\"a\"]\n"
+                + "user = \"u\"\npassword = \"p\"\nusers_refresh_time = \"30s\"\nlocalhost_match_wildcard_host = false\n"
+                + "skip_authentication = true\n[service.d]\nrouter = \"readconnroute\"\nservers = [\"a\"]\n"
+                + "user = \"u\"\npassword = \"p\"\n";
+        LoomScaleConfig cfg = ConfigLoader.parse(toml, "t.toml");
+        assertEquals(new ServiceConfig.Auth(Duration.ofSeconds(30), false, true), cfg.services().get("s").auth());
+        assertTrue(cfg.services().get("s").params().keys().isEmpty(), "not left for the router");
+        assertEquals(ServiceConfig.Auth.DEFAULTS, cfg.services().get("d").auth());
+    }
 }
