@@ -8,21 +8,35 @@ import java.nio.charset.StandardCharsets;
  * Finds the database of {@code USE db} (plain or back-quoted, comments and a trailing semicolon
  * allowed), so the session can check the account's grants before the statement reaches a server,
  * as for COM_INIT_DB. Anything else, or anything it does not understand, gives null and is left to
- * the servers, which check grants themselves. Costs one byte test for statements that do not
- * start with U, a comment or a space.
+ * the servers, which check grants themselves. {@link #mayBeUse} costs a few byte tests and sends
+ * no other statement (UPDATE included) off the fast path.
  */
 final class UseStatement {
     private UseStatement() {
     }
 
-    /** Cheap pre-check: could this COM_QUERY be a USE? */
+    /**
+     * Cheap pre-check: could this COM_QUERY be a USE? True for {@code USE} followed by a space,
+     * a back-quote or a comment, and for anything starting with a comment; false for UPDATE and
+     * every other statement, which keep the fast path.
+     */
     static boolean mayBeUse(byte[] packet) {
         int i = Packets.HEADER + 1;
         while (i < packet.length && Character.isWhitespace(packet[i])) {
             i++;
         }
-        return i < packet.length && (packet[i] == 'u' || packet[i] == 'U' || packet[i] == '/' || packet[i] == '#'
-                || packet[i] == '-');
+        if (i >= packet.length) {
+            return false;
+        }
+        byte c = packet[i];
+        if (c == '/' || c == '#' || c == '-') {
+            return true;
+        }
+        if (i + 3 >= packet.length || (c | 0x20) != 'u' || (packet[i + 1] | 0x20) != 's' || (packet[i + 2] | 0x20) != 'e') {
+            return false;
+        }
+        byte n = packet[i + 3];
+        return Character.isWhitespace(n) || n == '`' || n == '/';
     }
 
     /** The database a COM_QUERY packet {@code USE}s, or null. */

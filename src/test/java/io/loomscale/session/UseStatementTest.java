@@ -42,4 +42,15 @@ class UseStatementTest {
     void findsTheDatabaseOfUse(String sql, String db) {
         assertEquals(db, UseStatement.database(query(sql)));
     }
+
+    @org.junit.jupiter.api.Test
+    void onlyUseAndCommentsLeaveTheFastPath() {
+        org.junit.jupiter.api.Assertions.assertTrue(UseStatement.mayBeUse(query("USE test")));
+        org.junit.jupiter.api.Assertions.assertTrue(UseStatement.mayBeUse(query("  use`x`")));
+        org.junit.jupiter.api.Assertions.assertTrue(UseStatement.mayBeUse(query("/* c */ SELECT 1")));
+        org.junit.jupiter.api.Assertions.assertFalse(UseStatement.mayBeUse(query("UPDATE t SET a = 1")));
+        org.junit.jupiter.api.Assertions.assertFalse(UseStatement.mayBeUse(query("USER")));
+        org.junit.jupiter.api.Assertions.assertFalse(UseStatement.mayBeUse(query("SELECT 1")));
+        org.junit.jupiter.api.Assertions.assertFalse(UseStatement.mayBeUse(query("use")));
+    }
 }
