@@ -15,8 +15,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The command line, and the only place that wires everything: {@code loomscale -c FILE} runs the
  * proxy in the foreground until SIGTERM or Ctrl-C; {@code loomscale check -c FILE} validates a
- * config; {@code keys} and {@code passwd} make the key file and encrypted passwords. Logging and the virtual-thread scheduler are configured from the config file before
- * the first logger or virtual thread exists (both read system properties once).
+ * config; {@code keys} and {@code passwd} make the key file and encrypted passwords. Logging and
+ * the virtual-thread scheduler are configured from the config file before the first logger or
+ * virtual thread exists (both read system properties once).
  */
 @Command(name = "loomscale", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A MariaDB/MySQL database proxy.", subcommands = {CheckCommand.class,

@@ -24,9 +24,9 @@ final class TlsReader {
     /** {@code listener}: the proxy is the TLS server (a certificate and key are required). */
     static TlsConfig read(Section s, boolean listener) {
         boolean enabled = ssl(s);
-        Path cert = file(s, "ssl_cert");
-        Path key = file(s, "ssl_key");
-        Path ca = file(s, "ssl_ca_cert");
+        Path cert = file(s, "ssl_cert", enabled);
+        Path key = file(s, "ssl_key", enabled);
+        Path ca = file(s, "ssl_ca_cert", enabled);
         String version = s.oneOf("ssl_version", "MAX", TlsConfig.VERSIONS);
         List<String> ciphers = ciphers(s);
         boolean verifyCert = s.bool("ssl_verify_peer_certificate", false);
@@ -83,7 +83,8 @@ final class TlsReader {
         throw s.origin().error("ssl", "expected a boolean, got " + Values.describe(v), "true, false, \"required\", \"disabled\"");
     }
 
-    private static Path file(Section s, String key) {
+    /** A PEM file path; it must be readable when TLS is on (without TLS, MaxScale ignores them too). */
+    private static Path file(Section s, String key, boolean mustExist) {
         String v = s.string(key, null);
         if (v == null) {
             return null;
@@ -94,7 +95,7 @@ final class TlsReader {
         } catch (InvalidPathException e) {
             throw s.origin().error(key, "invalid path: " + e.getReason(), "a PEM file");
         }
-        if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+        if (mustExist && (!Files.isRegularFile(p) || !Files.isReadable(p))) {
             throw s.origin().error(key, "cannot read file '" + v + "'", "a readable PEM file");
         }
         return p;

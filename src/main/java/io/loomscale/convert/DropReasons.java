@@ -6,7 +6,11 @@ package io.loomscale.convert;
  * a generic reason.
  */
 final class DropReasons {
-    static final String TLS = "TLS is not supported by LoomScale yet; connections are made without it";
+    static final String TLS = "LoomScale does not have this TLS setting (it has ssl, ssl_cert, ssl_key, ssl_ca_cert, "
+            + "ssl_version, ssl_verify_peer_certificate, ssl_verify_peer_host; ssl_cipher takes JDK cipher names, "
+            + "not OpenSSL's)";
+    static final String TLS_INCOMPLETE = "the listener's TLS setup is incomplete (ssl needs ssl_cert and ssl_key), "
+            + "so TLS is left off: add both to the converted listener";
     static final String FAILOVER = "LoomScale's mariadbmon does not have this failover setting (it has auto_failover, "
             + "auto_rejoin, failcount, the failover, switchover and master-failure timeouts, verify_master_failure, "
             + "replication_user/password, enforce_read_only_slaves, servers_no_promotion, cooperative_monitoring_locks)";

@@ -169,6 +169,10 @@ public final class MaxScaleConverter {
                 case "address" -> carry(s, key, t, key, MaxValues.TEXT);
                 case "port", "persistpoolmax" -> carry(s, key, t, key, MaxValues.INT);
                 case "persistmaxtime" -> carry(s, key, t, key, MaxValues.SECONDS);
+                case "ssl", "ssl_verify_peer_certificate", "ssl_verify_peer_host", "proxy_protocol" ->
+                        carry(s, key, t, key, MaxValues.SSL);
+                case "ssl_cert", "ssl_key", "ssl_ca_cert" -> carry(s, key, t, key, MaxValues.TEXT);
+                case "ssl_version" -> carry(s, key, t, key, MaxValues.SSL_VERSION);
                 case "protocol" -> {
                     if (!isOneOf(value, "mariadbbackend", "mysqlbackend")) {
                         drop(s, key, "LoomScale speaks only the MariaDB protocol to servers");
@@ -180,8 +184,6 @@ public final class MaxScaleConverter {
                             change(s, key, "became weight (service [" + weightParams.get(key) + "] has weightby="
                                     + key + "); LoomScale weights are per server, for every service");
                         }
-                    } else if (key.equals("ssl") && MaxValues.isOff(value)) {
-                        continue;
                     } else {
                         drop(s, key, DropReasons.server(key));
                     }
@@ -289,6 +291,10 @@ public final class MaxScaleConverter {
             return;
         }
         Map<String, Object> t = table("listener", s);
+        String sslValue = s.get("ssl");
+        boolean sslOn = sslValue != null && !MaxValues.isOff(sslValue);
+        // A TLS listener needs its certificate and key; without both, TLS is left off (and said so).
+        boolean tlsComplete = sslOn && s.get("ssl_cert") != null && s.get("ssl_key") != null;
         for (String key : s.values().keySet()) {
             String value = s.get(key);
             switch (key) {
@@ -296,16 +302,26 @@ public final class MaxScaleConverter {
                 case "service" -> t.put("service", target);
                 case "address", "socket" -> carry(s, key, t, key, MaxValues.TEXT);
                 case "port" -> carry(s, key, t, key, MaxValues.INT);
+                case "proxy_protocol_networks" -> carry(s, key, t, key, MaxValues.TEXT);
+                case "ssl", "ssl_verify_peer_certificate", "ssl_cert", "ssl_key", "ssl_ca_cert", "ssl_version" -> {
+                    if (key.equals("ssl") && !sslOn) {
+                        continue;
+                    }
+                    if (!tlsComplete) {
+                        drop(s, key, sslOn ? DropReasons.TLS_INCOMPLETE : "ssl is off for this listener");
+                    } else if (key.equals("ssl_version")) {
+                        carry(s, key, t, key, MaxValues.SSL_VERSION);
+                    } else {
+                        carry(s, key, t, key, key.startsWith("ssl_verify") || key.equals("ssl")
+                                ? MaxValues.SSL : MaxValues.TEXT);
+                    }
+                }
                 case "authenticator" -> {
                     if (!isOneOf(value, "mysqlauth", "mariadbauth")) {
                         drop(s, key, "LoomScale authenticates clients with mysql_native_password (MariaDBAuth) only");
                     }
                 }
-                default -> {
-                    if (!(key.equals("ssl") && MaxValues.isOff(value))) {
-                        drop(s, key, DropReasons.listener(key));
-                    }
-                }
+                default -> drop(s, key, DropReasons.listener(key));
             }
         }
     }

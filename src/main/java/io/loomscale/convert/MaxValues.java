@@ -28,6 +28,28 @@ final class MaxValues {
     static final Conv SECONDS = duration("s");
     static final Conv MILLIS = duration("ms");
     static final Conv SIZE = MaxValues::size;
+    /** MaxScale's ssl switches: booleans, or 2.1's "required"/"disabled". */
+    static final Conv SSL = raw -> isOneOfIgnoringCase(raw.strip(), "required", "enabled") ? Boolean.TRUE
+            : isOneOfIgnoringCase(raw.strip(), "disabled") ? Boolean.FALSE : bool(raw);
+    /** ssl_version: MAX, TLSv12, TLSv13 (the JDK has no TLS 1.0/1.1). */
+    static final Conv SSL_VERSION = raw -> {
+        for (String v : io.loomscale.tls.TlsConfig.VERSIONS) {
+            if (v.equalsIgnoreCase(raw.strip())) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("ssl_version '" + raw.strip() + "' is not available (LoomScale has "
+                + String.join(", ", io.loomscale.tls.TlsConfig.VERSIONS) + "); the default MAX is used");
+    };
+
+    private static boolean isOneOfIgnoringCase(String v, String... options) {
+        for (String o : options) {
+            if (o.equalsIgnoreCase(v)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static final Pattern SIZE_TEXT = Pattern.compile("(\\d+)\\s*([kmgt]i?)?", Pattern.CASE_INSENSITIVE);
 

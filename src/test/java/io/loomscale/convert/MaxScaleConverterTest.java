@@ -110,7 +110,7 @@ class MaxScaleConverterTest {
                 "maxscale.cnf:9: [maxscale] logdir: not carried over: a MaxScale directory",
                 "maxscale.cnf:28: [Replication-Monitor] script: not carried over: monitor scripts are not supported",
                 "[Splitter-Service] optimistic_trx: not carried over",
-                "maxscale.cnf:80: [Splitter-Listener] ssl: not carried over: TLS is not supported",
+                "maxscale.cnf:80: [Splitter-Listener] ssl: not carried over: the listener's TLS setup is incomplete",
                 "[CLI]: section not carried over",
                 "[CLI-Listener]: section not carried over: a MaxAdmin listener",
                 "maxscale.cnf.d/servers.cnf:22: [db2] monitoruser: not carried over")) {
@@ -129,8 +129,47 @@ class MaxScaleConverterTest {
             assertEquals(List.of("Hints"), rws.filters());
         }
         // The TOML names them too, above each table, without values (passwords stay out of comments).
-        assertTrue(toml.contains("# Not carried over: ssl_cert (TLS is not supported"), toml);
+        assertTrue(toml.contains("# Not carried over: ssl_cert (the listener's TLS setup is incomplete"), toml);
         assertFalse(toml.contains("maxscale.pem") || toml.contains("notify.sh"), "no dropped value is written");
+    }
+
+    @Test
+    void tlsAndProxyProtocolKeysAreCarriedOver() {
+        Conversion c = convert("""
+                [a]
+                type=server
+                address=h
+                ssl=required
+                ssl_ca_cert=/etc/ssl/ca.pem
+                ssl_verify_peer_certificate=true
+                ssl_version=TLSv13
+                ssl_cipher=ECDHE-RSA-AES128-GCM-SHA256
+                proxy_protocol=on
+                [svc]
+                type=service
+                router=readconnroute
+                servers=a
+                user=u
+                password=p
+                [l]
+                type=listener
+                service=svc
+                port=4006
+                ssl=true
+                ssl_cert=/etc/ssl/proxy.pem
+                ssl_key=/etc/ssl/proxy.key
+                ssl_version=TLSv10
+                proxy_protocol_networks=10.0.0.0/8
+                """, Set.of());
+        String toml = c.toml();
+        for (String line : new String[] {"ssl = true", "ssl_ca_cert = \"/etc/ssl/ca.pem\"",
+            "ssl_verify_peer_certificate = true", "ssl_version = \"TLSv13\"", "proxy_protocol = true",
+            "ssl_cert = \"/etc/ssl/proxy.pem\"", "ssl_key = \"/etc/ssl/proxy.key\"",
+            "proxy_protocol_networks = \"10.0.0.0/8\""}) {
+            assertTrue(toml.contains(line), line + " in:\n" + toml);
+        }
+        assertTrue(dropped(c, "a", "ssl_cipher"), "OpenSSL cipher names do not carry: " + c.notes());
+        assertTrue(dropped(c, "l", "ssl_version"), "TLS 1.0 is not available: " + c.notes());
     }
 
     @Test
