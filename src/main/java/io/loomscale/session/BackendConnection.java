@@ -163,29 +163,42 @@ public final class BackendConnection {
                 throw new BackendException(server + " refused the login: " + err, err);
             }
             if (h == Packets.EOF) {
-                AuthSwitchRequest sw = AuthSwitchRequest.decode(p);
-                byte[] r;
-                if (NativePassword.PLUGIN.equals(sw.plugin())) {
-                    r = stage1 == null ? new byte[0] : NativePassword.scrambleWithStage1(sw.data(), stage1);
-                } else if (io.loomscale.protocol.Ed25519Password.PLUGIN.equals(sw.plugin()) && clear != null) {
-                    r = io.loomscale.protocol.Ed25519Password.sign(clear, switchData(p, sw.plugin(),
-                            io.loomscale.protocol.Ed25519Password.NONCE_LENGTH));
-                } else if (("mysql_clear_password".equals(sw.plugin()) || "dialog".equals(sw.plugin())) && clear != null
-                        && (tls || isLoopback(server))) {
-                    r = java.util.Arrays.copyOf(clear, clear.length + 1); // NUL-terminated
-                } else {
-                    throw new BackendException(server + " asks for auth plugin '" + sw.plugin() + "', which the proxy"
-                            + " cannot answer for this client" + (clear == null
-                                    ? " (it does not know the password: for ed25519 and pam accounts, connect over TLS)"
-                                    : " (the password would cross the network in clear text: set ssl = true for the server)"),
-                            (Throwable) null);
-                }
+                byte[] r = answerSwitch(server, p, stage1, clear, tls);
                 out.write(new PacketBuilder(r.length + 4).bytes(r).build(Packets.sequence(p) + 1));
                 continue;
             }
             throw new BackendException(server + " sent 0x" + Integer.toHexString(h) + " during login", (Throwable) null);
         }
         throw new BackendException(server + ": too many authentication rounds", (Throwable) null);
+    }
+
+    /**
+     * The answer to a server's auth switch request {@code packet}: a native scramble with
+     * {@code stage1}, or with the client's clear password (learned over TLS) a client_ed25519
+     * signature, or the password itself for mysql_clear_password and dialog when it cannot be
+     * read on the way ({@code tls} to the server, or a loopback server).
+     *
+     * @throws BackendException when the proxy cannot answer, saying why
+     */
+    static byte[] answerSwitch(Server server, byte[] packet, byte[] stage1, byte[] clear, boolean tls)
+            throws BackendException {
+        AuthSwitchRequest sw = AuthSwitchRequest.decode(packet);
+        if (NativePassword.PLUGIN.equals(sw.plugin())) {
+            return stage1 == null ? new byte[0] : NativePassword.scrambleWithStage1(sw.data(), stage1);
+        }
+        if (io.loomscale.protocol.Ed25519Password.PLUGIN.equals(sw.plugin()) && clear != null) {
+            return io.loomscale.protocol.Ed25519Password.sign(clear, switchData(packet, sw.plugin(),
+                    io.loomscale.protocol.Ed25519Password.NONCE_LENGTH));
+        }
+        if (("mysql_clear_password".equals(sw.plugin()) || "dialog".equals(sw.plugin())) && clear != null
+                && (tls || isLoopback(server))) {
+            return java.util.Arrays.copyOf(clear, clear.length + 1); // NUL-terminated
+        }
+        throw new BackendException(server + " asks for auth plugin '" + sw.plugin() + "', which the proxy"
+                + " cannot answer for this client" + (clear == null
+                        ? " (it does not know the password: for ed25519 and pam accounts, connect over TLS)"
+                        : " (the password would cross the network in clear text: set ssl = true for the server)"),
+                (Throwable) null);
     }
 
     /** The first {@code n} bytes after the plugin name of an auth switch request (a nonce may end in 0). */

@@ -6,7 +6,6 @@ import io.loomscale.protocol.PacketBuilder;
 import io.loomscale.protocol.Packets;
 import io.loomscale.protocol.Payload;
 import io.loomscale.protocol.ReplyTracker;
-import io.loomscale.protocol.AuthSwitchRequest;
 
 import java.io.IOException;
 
@@ -56,20 +55,27 @@ record ChangeUser(String user, byte[] authResponse, String database, int charset
         }
         int expect = ReplyTracker.ONE_PACKET | ReplyTracker.CAPTURE;
         b.send(pb.build(0), expect);
+        byte[] cannotAnswer = null;
         for (int round = 0; round < 4; round++) {
             byte[] r = wait.await(b);
             int h = Packets.firstByte(r);
             if (h != Packets.EOF) {
-                return r;
+                // The server's refusal of an answer the proxy could not give: say why instead.
+                return h == Packets.ERR && cannotAnswer != null ? cannotAnswer : r;
             }
-            AuthSwitchRequest sw = AuthSwitchRequest.decode(r);
-            if (!NativePassword.PLUGIN.equals(sw.plugin())) {
-                return new io.loomscale.protocol.ErrPacket(io.loomscale.protocol.ErrPacket.ER_NOT_SUPPORTED_AUTH_MODE,
-                        "08004", "Server " + b.server().name() + " asks for auth plugin '" + sw.plugin()
-                        + "', which LoomScale cannot use on the client's behalf").encode(0);
+            byte[] s;
+            try {
+                s = BackendConnection.answerSwitch(b.server(), r, stage1, login.clearPassword(),
+                        b.endpoint().tls() != null);
+            } catch (BackendException e) {
+                // An empty answer ends the exchange (the server refuses it and keeps the previous
+                // user), so the connection is not left waiting in the middle of it.
+                s = new byte[0];
+                cannotAnswer = new io.loomscale.protocol.ErrPacket(
+                        io.loomscale.protocol.ErrPacket.ER_NOT_SUPPORTED_AUTH_MODE, "08004",
+                        "LoomScale: " + e.getMessage()).encode(0);
             }
-            byte[] s = stage1 == null ? new byte[0] : NativePassword.scrambleWithStage1(sw.data(), stage1);
-            b.endpoint().send(new PacketBuilder(24).bytes(s).build(Packets.sequence(r) + 1), expect);
+            b.endpoint().send(new PacketBuilder(s.length + 4).bytes(s).build(Packets.sequence(r) + 1), expect);
         }
         throw new IOException("too many authentication rounds changing user on " + b);
     }

@@ -344,40 +344,21 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             return false;
         }
         clientCaps = r.capabilities() & serverCaps;
-        InetAddress addr = clientAddress instanceof InetSocketAddress i ? i.getAddress() : null; // null: unix socket
-        String accountPlugin = service.accountPlugin(r.user(), addr);
-        ServiceHandle.AuthOutcome auth;
-        if (accountPlugin == null || NativePassword.PLUGIN.equals(accountPlugin)
-                || !Capabilities.has(clientCaps, Capabilities.PLUGIN_AUTH)) {
-            byte[] reply = r.authResponse();
-            String plugin = r.authPlugin();
-            if (plugin != null && !plugin.isEmpty() && !NativePassword.PLUGIN.equals(plugin)) {
-                // Ask the client to answer with mysql_native_password on the same seed.
-                out.write(new AuthSwitchRequest(NativePassword.PLUGIN, seed).encode(seq));
-                byte[] a = readBlocking(in);
-                seq = Packets.sequence(a) + 1;
-                reply = java.util.Arrays.copyOfRange(a, Packets.HEADER, a.length);
-            }
-            auth = service.authenticate(r.user(), addr, seed, reply, r.database());
-        } else if (tls != null && (ClientAuth.clearTextAllowed(accountPlugin))) {
-            // Over TLS the client may send its password: the proxy checks it (native, ed25519) or
-            // passes it to the servers (pam), and can log in to servers with any plugin.
-            out.write(ClientAuth.switchTo(ClientAuth.CLEAR_PASSWORD, new byte[0], seq));
-            byte[] a = readBlocking(in);
-            seq = Packets.sequence(a) + 1;
-            auth = service.authenticateClear(r.user(), addr, ClientAuth.clearPassword(a), r.database());
-        } else if (io.loomscale.protocol.Ed25519Password.SERVER_PLUGIN.equals(accountPlugin)) {
-            byte[] nonce = new byte[io.loomscale.protocol.Ed25519Password.NONCE_LENGTH];
-            RANDOM.nextBytes(nonce);
-            out.write(ClientAuth.switchTo(io.loomscale.protocol.Ed25519Password.PLUGIN, nonce, seq));
-            byte[] a = readBlocking(in);
-            seq = Packets.sequence(a) + 1;
-            auth = service.authenticateEd25519(r.user(), addr, nonce,
-                    java.util.Arrays.copyOfRange(a, Packets.HEADER, a.length), r.database());
-        } else {
-            ErrPacket err = ClientAuth.unsupported(r.user(), hostOf(clientAddress), accountPlugin, tls != null);
-            log.info("{}: refused '{}': {}", who(), r.user(), err.message());
-            out.write(err.encode(seq));
+        InputStream hsIn = in;
+        OutputStream hsOut = out;
+        Exchange ex;
+        try {
+            ex = authenticateClient(r.user(), r.authPlugin(), r.authResponse(), r.database(), seq,
+                    hsOut::write, () -> readBlocking(hsIn));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted during the handshake");
+        }
+        seq = ex.seq();
+        ServiceHandle.AuthOutcome auth = ex.outcome();
+        if (ex.unsupported()) {
+            log.info("{}: refused '{}': {}", who(), r.user(), auth.error().message());
+            out.write(auth.error().encode(seq));
             return false;
         }
         if (!auth.ok()) {
@@ -422,6 +403,64 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         client.register();
         log.debug("{} started on service {}", who(), service.name());
         return true;
+    }
+
+    /** Writes one packet to the client during an authentication exchange. */
+    private interface PacketOut {
+        void write(byte[] packet) throws IOException;
+    }
+
+    /** Reads the client's next packet during an authentication exchange. */
+    private interface PacketIn {
+        byte[] read() throws IOException, InterruptedException;
+    }
+
+    /**
+     * The outcome of an authentication exchange; {@code seq} is the sequence id of the proxy's
+     * next packet; {@code unsupported} when the account's plugin cannot be served at all.
+     */
+    private record Exchange(ServiceHandle.AuthOutcome outcome, int seq, boolean unsupported) {
+    }
+
+    /**
+     * Runs the exchange the account's plugin needs ({@link ClientAuth}) for the handshake and for
+     * COM_CHANGE_USER alike: mysql_native_password on the session's seed, mysql_clear_password
+     * over TLS, or client_ed25519 without TLS.
+     */
+    private Exchange authenticateClient(String user, String clientPlugin, byte[] firstReply, String db, int seq,
+            PacketOut out, PacketIn in) throws IOException, InterruptedException {
+        InetAddress addr = clientAddress instanceof InetSocketAddress i ? i.getAddress() : null; // null: unix socket
+        String accountPlugin = service.accountPlugin(user, addr);
+        if (accountPlugin == null || NativePassword.PLUGIN.equals(accountPlugin)
+                || !Capabilities.has(clientCaps, Capabilities.PLUGIN_AUTH)) {
+            byte[] reply = firstReply;
+            if (clientPlugin != null && !clientPlugin.isEmpty() && !NativePassword.PLUGIN.equals(clientPlugin)) {
+                // Ask the client to answer with mysql_native_password on the same seed.
+                out.write(new AuthSwitchRequest(NativePassword.PLUGIN, seed).encode(seq));
+                byte[] a = in.read();
+                seq = Packets.sequence(a) + 1;
+                reply = java.util.Arrays.copyOfRange(a, Packets.HEADER, a.length);
+            }
+            return new Exchange(service.authenticate(user, addr, seed, reply, db), seq, false);
+        }
+        if (tls != null && ClientAuth.clearTextAllowed(accountPlugin)) {
+            // Over TLS the client may send its password: the proxy checks it (native, ed25519) or
+            // passes it to the servers (pam), and can log in to servers with any plugin.
+            out.write(ClientAuth.switchTo(ClientAuth.CLEAR_PASSWORD, new byte[0], seq));
+            byte[] a = in.read();
+            return new Exchange(service.authenticateClear(user, addr, ClientAuth.clearPassword(a), db),
+                    Packets.sequence(a) + 1, false);
+        }
+        if (io.loomscale.protocol.Ed25519Password.SERVER_PLUGIN.equals(accountPlugin)) {
+            byte[] nonce = new byte[io.loomscale.protocol.Ed25519Password.NONCE_LENGTH];
+            RANDOM.nextBytes(nonce);
+            out.write(ClientAuth.switchTo(io.loomscale.protocol.Ed25519Password.PLUGIN, nonce, seq));
+            byte[] a = in.read();
+            return new Exchange(service.authenticateEd25519(user, addr, nonce,
+                    java.util.Arrays.copyOfRange(a, Packets.HEADER, a.length), db), Packets.sequence(a) + 1, false);
+        }
+        ErrPacket err = ClientAuth.unsupported(user, hostOf(clientAddress), accountPlugin, tls != null);
+        return new Exchange(new ServiceHandle.AuthOutcome(err, null, user), seq, true);
     }
 
     private static byte[] newSeed() {
@@ -615,23 +654,17 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             sendToClient(new ErrPacket(ErrPacket.ER_MALFORMED_PACKET, "HY000", "Malformed communication packet").encode(1));
             return false;
         }
-        int seq = 1;
-        byte[] reply = cu.authResponse();
-        if (cu.plugin() != null && !cu.plugin().isEmpty() && !NativePassword.PLUGIN.equals(cu.plugin())) {
-            sendToClient(new AuthSwitchRequest(NativePassword.PLUGIN, seed).encode(seq));
-            byte[] a = nextClientPacket();
-            reply = java.util.Arrays.copyOfRange(a, Packets.HEADER, a.length);
-            seq = Packets.sequence(a) + 1;
-        }
-        InetAddress addr = clientAddress instanceof InetSocketAddress i ? i.getAddress() : null; // null: unix socket
-        ServiceHandle.AuthOutcome auth = service.authenticate(cu.user(), addr, seed, reply, cu.database());
+        Exchange ex = authenticateClient(cu.user(), cu.plugin(), cu.authResponse(), cu.database(), 1,
+                this::sendToClient, this::nextClientPacket);
+        int seq = ex.seq();
+        ServiceHandle.AuthOutcome auth = ex.outcome();
         if (!auth.ok()) {
             // Like MariaDB: the connection stays, logged in as the previous user.
             log.info("{}: change user to '{}' refused: {}", who(), cu.user(), auth.error().message());
             sendToClient(auth.error().encode(seq));
             return true;
         }
-        LoginInfo next = login.withUser(cu.user(), auth.stage1(), cu.database());
+        LoginInfo next = login.withUser(cu.user(), auth.stage1(), cu.database(), auth.clearPassword());
         byte[] ok = null;
         for (BackendConnection b : downstream.backends()) {
             byte[] r = ChangeUser.runOnBackend(b, next, cu, this::awaitCaptured);

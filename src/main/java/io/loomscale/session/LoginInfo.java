@@ -18,10 +18,15 @@ public record LoginInfo(String user, byte[] stage1, String database, long capabi
         this(user, stage1, database, capabilities, collation, maxPacketSize, connectAttrs, null, null);
     }
 
-    /** After COM_CHANGE_USER (mysql_native_password only): no clear password is known. */
+    /** After COM_CHANGE_USER with mysql_native_password: no clear password is known. */
     public LoginInfo withUser(String newUser, byte[] newStage1, String newDatabase) {
+        return withUser(newUser, newStage1, newDatabase, null);
+    }
+
+    /** After COM_CHANGE_USER; {@code newClearPassword} when the client sent it over TLS, else null. */
+    public LoginInfo withUser(String newUser, byte[] newStage1, String newDatabase, byte[] newClearPassword) {
         return new LoginInfo(newUser, newStage1, newDatabase, capabilities, collation, maxPacketSize, connectAttrs,
-                client, null);
+                client, newClearPassword);
     }
 
     @Override

@@ -150,4 +150,54 @@ class AuthPluginsIT {
                 r.err());
         assertEquals(0, proxy.awaitSessions(0, Duration.ofSeconds(10)));
     }
+
+    private static javax.net.ssl.SSLContext trustingTheTestCa() throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(certs.ca)) {
+            ks.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    private static String currentUser(RawClient c) throws Exception {
+        return c.query("SELECT CURRENT_USER()").rows().get(0).get(0);
+    }
+
+    /** COM_CHANGE_USER to ed25519 and PAM-style accounts runs the same exchanges as a login. */
+    @Test
+    void changeUserToOtherPluginsOverTls() throws Exception {
+        try (RawClient c = RawClient.connect(TestProxy.HOST, proxy.port("tls"), Duration.ofSeconds(10))) {
+            c.readHandshake();
+            c.startTls(trustingTheTestCa());
+            assertTrue(c.authenticate(Db.APP, Db.APP_PW, "test").isOk());
+            RawClient.Packet ed = c.changeUser(ED, ED_PW, "test");
+            assertTrue(ed.isOk(), () -> "change to the ed25519 account: " + ed.err());
+            assertEquals(ED + "@%", currentUser(c));
+            RawClient.Packet wrong = c.changeUser(PAM, "nope", "test");
+            assertEquals(1045, wrong.err().code(), "the server refuses the PAM-style password");
+            assertEquals(ED + "@%", currentUser(c), "and the session keeps its user, as on MariaDB");
+            RawClient.Packet pam = c.changeUser(PAM, PAM_PW, "test");
+            assertTrue(pam.isOk(), () -> "change to the PAM-style account: " + pam.err());
+            assertEquals(PAM + "@%", currentUser(c));
+        }
+    }
+
+    @Test
+    void changeUserToEd25519WithoutTlsIsCheckedAndThenRefusedClearly() throws Exception {
+        try (RawClient c = RawClient.login(proxy.port("plain"), Db.APP, Db.APP_PW, "test")) {
+            RawClient.Packet wrong = c.changeUser(ED, "nope", "test");
+            assertEquals(1045, wrong.err().code(), "a wrong signature: " + wrong.err());
+            RawClient.Packet right = c.changeUser(ED, ED_PW, "test");
+            assertTrue(right.isErr());
+            assertEquals(1251, right.err().code(), right.err().toString());
+            assertTrue(right.err().message().contains("connect over TLS"), right.err().message());
+            assertEquals(Db.APP + "@%", currentUser(c), "the session keeps its user");
+        }
+    }
 }

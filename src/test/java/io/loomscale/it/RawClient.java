@@ -97,10 +97,13 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
     private Handshake handshake;
+    /** Sequence id of the handshake response: 1, or 2 after an SSL request. */
+    private int responseSeq = 1;
+    private int tlsCaps;
     private volatile long streamed;
 
     private RawClient(Socket socket) throws IOException {
@@ -182,6 +185,25 @@ final class RawClient implements AutoCloseable {
         return handshake;
     }
 
+    /**
+     * After {@link #readHandshake()}: sends the SSL request and continues over TLS (the
+     * connection's streams become the TLS socket's), trusting {@code ctx}'s certificates.
+     */
+    void startTls(javax.net.ssl.SSLContext ctx) throws IOException {
+        tlsCaps = 1 << 11; // CLIENT_SSL
+        Writer w = new Writer();
+        w.int4(BASE_CAPS | tlsCaps).int4(16 << 20).int1(45).zeros(23);
+        writePacket(1, w.toByteArray());
+        javax.net.ssl.SSLSocket t = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket(socket,
+                TestProxy.HOST, socket.getPort(), true);
+        t.setUseClientMode(true);
+        t.startHandshake();
+        socket = t;
+        in = t.getInputStream();
+        out = t.getOutputStream();
+        responseSeq = 2;
+    }
+
     /** The HandshakeResponse41 payload for {@code user} with a native-password reply on our seed. */
     byte[] handshakeResponse(String user, String password, String db) {
         return handshakeResponse(user, db, NATIVE, scramble(handshake.seed(), password));
@@ -189,7 +211,7 @@ final class RawClient implements AutoCloseable {
 
     /** A HandshakeResponse41 payload naming {@code plugin}, with {@code auth} as its auth data. */
     byte[] handshakeResponse(String user, String db, String plugin, byte[] auth) {
-        int caps = BASE_CAPS | (db != null ? CLIENT_CONNECT_WITH_DB : 0);
+        int caps = BASE_CAPS | tlsCaps | (db != null ? CLIENT_CONNECT_WITH_DB : 0);
         Writer w = new Writer();
         w.int4(caps).int4(16 << 20).int1(45).zeros(23).nulString(user).int1(auth.length).bytes(auth);
         if (db != null) {
@@ -201,7 +223,7 @@ final class RawClient implements AutoCloseable {
 
     /** Sends the handshake response and follows auth switches; returns the final OK or ERR. */
     Packet authenticate(String user, String password, String db) throws IOException {
-        writePacket(1, handshakeResponse(user, password, db));
+        writePacket(responseSeq, handshakeResponse(user, password, db));
         return finishAuth(password);
     }
 
@@ -224,11 +246,17 @@ final class RawClient implements AutoCloseable {
             Reader r = new Reader(p.payload());
             r.int1();
             String plugin = r.nulString();
-            if (!NATIVE.equals(plugin)) {
+            byte[] pw = password == null ? new byte[0] : password.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (plugin.equals("mysql_clear_password")) {
+                writePacket(p.seq() + 1, java.util.Arrays.copyOf(pw, pw.length + 1));
+            } else if (plugin.equals("client_ed25519")) {
+                writePacket(p.seq() + 1, io.loomscale.protocol.Ed25519Password.sign(pw, r.bytes(32)));
+            } else if (NATIVE.equals(plugin)) {
+                byte[] seed = r.bytes(Math.min(20, r.remaining()));
+                writePacket(p.seq() + 1, scramble(seed, password));
+            } else {
                 throw new AssertionError("auth switch to unsupported plugin " + plugin);
             }
-            byte[] seed = r.bytes(Math.min(20, r.remaining()));
-            writePacket(p.seq() + 1, scramble(seed, password));
         }
         throw new AssertionError("too many auth switch rounds");
     }
