@@ -43,7 +43,34 @@ final class ConfigWriter {
         t.put("weight", (long) s.weight());
         t.put("persistpoolmax", (long) s.persistpoolmax());
         t.put("persistmaxtime", ms(s.persistmaxtime()));
+        tls(t, s.tls(), true);
+        if (s.proxyProtocol()) {
+            t.put("proxy_protocol", true);
+        }
         return t;
+    }
+
+    /** The {@code ssl*} keys of an enabled TLS setup (none when TLS is off). */
+    private static void tls(Map<String, Object> t, io.loomscale.tls.TlsConfig c, boolean server) {
+        if (!c.enabled()) {
+            return;
+        }
+        t.put("ssl", true);
+        if (c.cert() != null) {
+            t.put("ssl_cert", c.cert().toString());
+            t.put("ssl_key", c.key().toString());
+        }
+        if (c.caCert() != null) {
+            t.put("ssl_ca_cert", c.caCert().toString());
+        }
+        t.put("ssl_version", c.version());
+        if (!c.ciphers().isEmpty()) {
+            t.put("ssl_cipher", c.ciphers());
+        }
+        t.put("ssl_verify_peer_certificate", c.verifyPeerCertificate());
+        if (server) {
+            t.put("ssl_verify_peer_host", c.verifyPeerHost());
+        }
     }
 
     static Map<String, Object> monitor(MonitorConfig m) {
@@ -83,6 +110,9 @@ final class ConfigWriter {
         t.put("max_connections", (long) s.maxConnections());
         t.put("connection_timeout", ms(s.connectionTimeout()));
         t.put("enable_root_user", s.enableRootUser());
+        t.put("users_refresh_time", ms(s.auth().usersRefreshTime()));
+        t.put("localhost_match_wildcard_host", s.auth().localhostMatchWildcardHost());
+        t.put("skip_authentication", s.auth().skipAuthentication());
         params(t, s.params());
         return t;
     }
@@ -96,6 +126,10 @@ final class ConfigWriter {
         }
         if (l.socket() != null) {
             t.put("socket", l.socket());
+        }
+        tls(t, l.tls(), false);
+        if (!l.proxyProtocolNetworks().isEmpty()) {
+            t.put("proxy_protocol_networks", l.proxyProtocolNetworks());
         }
         return t;
     }

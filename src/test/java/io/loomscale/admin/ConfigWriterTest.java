@@ -23,8 +23,13 @@ class ConfigWriterTest {
             weight = 2
             persistpoolmax = 5
             persistmaxtime = "1m"
+            ssl = true
+            ssl_version = "TLSv13"
+            ssl_cipher = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384"
+            ssl_verify_peer_host = true
             [server.b]
             address = "b.example"
+            proxy_protocol = true
             [monitor.m]
             module = "mariadbmon"
             servers = ["a", "b"]
@@ -44,6 +49,8 @@ class ConfigWriterTest {
             connection_timeout = 30
             max_slave_connections = "50%"
             causal_reads = "local"
+            users_refresh_time = "30s"
+            skip_authentication = true
             [service.ro]
             router = "readconnroute"
             router_options = "slave"
@@ -54,6 +61,7 @@ class ConfigWriterTest {
             service = "rw"
             address = "127.0.0.1"
             port = 4006
+            proxy_protocol_networks = "10.0.0.0/8, 192.168.1.5"
             [listener.l2]
             service = "ro"
             socket = "/tmp/ro.sock"
@@ -67,6 +75,9 @@ class ConfigWriterTest {
         LoomScaleConfig b = ConfigLoader.parse(text, "b.toml");
         assertEquals(a.global(), b.global());
         assertEquals(a.servers(), b.servers());
+        org.junit.jupiter.api.Assertions.assertTrue(b.servers().get("a").tls().verifyPeerHost()
+                && b.servers().get("b").proxyProtocol() && !b.listeners().get("l1").proxyProtocolNetworks().isEmpty()
+                && b.services().get("rw").auth().skipAuthentication(), "the security keys are written (premise)");
         assertEquals(a.listeners(), b.listeners());
         assertEquals(a.monitors().get("m").servers(), b.monitors().get("m").servers());
         assertEquals(a.monitors().get("m").password(), b.monitors().get("m").password());
@@ -84,6 +95,7 @@ class ConfigWriterTest {
             assertEquals(x.connectionTimeout(), y.connectionTimeout());
             assertEquals(x.password(), y.password());
             assertEquals(x.params().keys(), y.params().keys());
+            assertEquals(x.auth(), y.auth());
         }
         assertEquals("50%", b.services().get("rw").params().value("max_slave_connections"));
     }
