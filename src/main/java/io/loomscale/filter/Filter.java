@@ -21,6 +21,10 @@ public interface Filter {
         return false;
     }
 
+    /** The proxy stops: flush and close files, stop threads. Called once, after the sessions ended. */
+    default void close() {
+    }
+
     /** Counters and settings for the admin interface. */
     default Map<String, Object> diagnostics() {
         return Map.of();

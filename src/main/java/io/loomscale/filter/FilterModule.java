@@ -12,4 +12,12 @@ public interface FilterModule {
 
     /** Creates a filter; validates {@code config.params()}, throwing ConfigException for bad keys. */
     Filter create(FilterConfig config);
+
+    /**
+     * Creates a filter that may check its config against the rest of the config (servers); by
+     * default the same as {@link #create(FilterConfig)}.
+     */
+    default Filter create(FilterConfig config, FilterEnv env) {
+        return create(config);
+    }
 }

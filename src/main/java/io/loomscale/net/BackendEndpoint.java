@@ -15,7 +15,10 @@ import java.util.concurrent.locks.LockSupport;
  * the client straight from the read buffer: rows are never copied into objects, a large row
  * streams through in buffer-sized pieces, and a client that cannot keep up pauses this socket
  * (bounded memory). Replies marked {@link ReplyTracker#CAPTURE} are copied out packet by packet
- * for the session; the rest are dropped.
+ * for the session; replies marked {@link ReplyTracker#COLLECT} are gathered into one array handed
+ * to the session when the reply ends (a filter that edits replies asked for it: one hand-off per
+ * reply, not per packet); the rest are dropped. Every reply's end reports its rows (counted by
+ * the tracker) and bytes, which costs two additions per packet and allocates nothing.
  *
  * <p>Threads: reads and the tracker run on the loop thread; {@link #send} and the waits run on
  * the session's virtual thread.
@@ -23,8 +26,14 @@ import java.util.concurrent.locks.LockSupport;
 public final class BackendEndpoint extends Endpoint {
     /** The session's side of a backend connection. Called on the loop thread; must not block. */
     public interface Listener {
-        /** A reply with {@link ReplyTracker#NOTIFY} ended; {@code header} is its last packet's first byte. */
-        void replyEnded(BackendEndpoint backend, int expectation, int header, int status);
+        /**
+         * A reply with {@link ReplyTracker#NOTIFY} or {@link ReplyTracker#CAPTURE} ended;
+         * {@code header} is its last packet's first byte, {@code rows} and {@code bytes} its row
+         * packets and its size (headers included), {@code collected} the whole reply when it was
+         * marked {@link ReplyTracker#COLLECT} (else null).
+         */
+        void replyEnded(BackendEndpoint backend, int expectation, int header, int status, long rows, long bytes,
+                byte[] collected);
 
         /** One packet of a reply with {@link ReplyTracker#CAPTURE}, header included. */
         void captured(BackendEndpoint backend, byte[] packet);
@@ -53,6 +62,9 @@ public final class BackendEndpoint extends Endpoint {
     private boolean endingChecksum;
     private byte[] capture;
     private int captureFill;
+    private byte[] collect;
+    private int collectFill;
+    private long replyBytes;
     private int lastSeq;
     /** The running checksum of a reply with {@link ReplyTracker#CHECKSUM}, or null when never asked for. */
     private java.util.zip.CRC32C crc;
@@ -290,6 +302,12 @@ public final class BackendEndpoint extends Endpoint {
                 } else if (disposition == ReplyTracker.CAPTURE) {
                     buf.get(pos, capture, captureFill, take);
                     captureFill += take;
+                } else if (disposition == ReplyTracker.COLLECT) {
+                    if (collectFill + take > collect.length) {
+                        collect = java.util.Arrays.copyOf(collect, Math.max(collect.length * 2, collectFill + take));
+                    }
+                    buf.get(pos, collect, collectFill, take);
+                    collectFill += take;
                 }
                 buf.position(pos + take);
                 packetRemaining -= take;
@@ -324,7 +342,7 @@ public final class BackendEndpoint extends Endpoint {
                 return;
             }
             lastSeq = buf.get(pos + 3) & 0xff;
-            int disp = expectation & (ReplyTracker.FORWARD | ReplyTracker.CAPTURE);
+            int disp = expectation & (ReplyTracker.FORWARD | ReplyTracker.CAPTURE | ReplyTracker.COLLECT);
             if (disp != ReplyTracker.FORWARD) {
                 fwdStart = flush(fwdStart);
             }
@@ -335,8 +353,14 @@ public final class BackendEndpoint extends Endpoint {
                 sumPacket(first, pos, len);
             }
             disposition = disp == ReplyTracker.CAPTURE ? ReplyTracker.CAPTURE
-                    : disp == ReplyTracker.FORWARD ? ReplyTracker.FORWARD : 0;
+                    : disp == ReplyTracker.FORWARD ? ReplyTracker.FORWARD
+                    : disp == ReplyTracker.COLLECT ? ReplyTracker.COLLECT : 0;
             packetRemaining = Packets.HEADER + len;
+            replyBytes += packetRemaining;
+            if (disposition == ReplyTracker.COLLECT && collect == null) {
+                collect = new byte[Math.max(256, Math.min(packetRemaining, 1 << 20))];
+                collectFill = 0;
+            }
             if (disposition == ReplyTracker.CAPTURE) {
                 capture = new byte[packetRemaining];
                 captureFill = 0;
@@ -427,8 +451,17 @@ public final class BackendEndpoint extends Endpoint {
                 g.sample(System.nanoTime() - busySince);
             }
         }
-        if ((expectation & (ReplyTracker.NOTIFY | ReplyTracker.CAPTURE)) != 0) {
-            listener.replyEnded(this, expectation, tracker.lastHeader(), endingStatus);
+        long bytes = replyBytes;
+        replyBytes = 0;
+        byte[] collected = null;
+        if ((expectation & ReplyTracker.COLLECT) != 0) {
+            collected = collect == null ? new byte[0] : java.util.Arrays.copyOf(collect, collectFill);
+            collect = null;
+            collectFill = 0;
+        }
+        if ((expectation & (ReplyTracker.NOTIFY | ReplyTracker.CAPTURE | ReplyTracker.COLLECT)) != 0) {
+            listener.replyEnded(this, expectation, tracker.lastHeader(), endingStatus, tracker.lastRows(), bytes,
+                    collected);
         }
         wakeWaiter();
     }
@@ -471,6 +504,7 @@ public final class BackendEndpoint extends Endpoint {
                 buf = null;
             }
             capture = null;
+            collect = null;
         });
     }
 

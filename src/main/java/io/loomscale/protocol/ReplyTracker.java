@@ -46,6 +46,16 @@ public final class ReplyTracker {
      * readwritesplit's transaction replay: see {@link #isStatusPacket()}.
      */
     public static final int CHECKSUM = 1 << 8;
+    /**
+     * Keep the whole reply and hand it to the session in one piece when it ends (a filter that
+     * inspects or changes replies asked for it); nothing reaches the client meanwhile.
+     */
+    public static final int COLLECT = 1 << 9;
+    /**
+     * Bits from here up carry the session's ticket for the statement whose reply this is (the
+     * session uses them to match a reply's end to its filters; the tracker ignores them).
+     */
+    public static final int TICKET_SHIFT = 16;
 
     private static final int RING = 256;
 
@@ -65,6 +75,8 @@ public final class ReplyTracker {
     private boolean inSplit;
     private boolean startedCurrent;
     private boolean statusPacket;
+    private long rows;
+    private long lastRows;
     /** The server asked for a LOCAL INFILE file and has not answered the upload yet. */
     private volatile boolean receivingFile;
 
@@ -125,6 +137,11 @@ public final class ReplyTracker {
     /** Status flags of the last OK/EOF seen. */
     public int lastStatus() {
         return lastStatus;
+    }
+
+    /** Rows of the last reply that ended (every result set of it; 0 for OK, ERR and the like). */
+    public long lastRows() {
+        return lastRows;
     }
 
     /** First payload byte of the packet that ended the last reply (0x00 OK, 0xff ERR, ...). */
@@ -209,6 +226,8 @@ public final class ReplyTracker {
         };
         if (ended) {
             lastHeader = first;
+            lastRows = rows;
+            rows = 0;
             state = State.START;
             startedCurrent = false;
             receivingFile = false;
@@ -301,6 +320,7 @@ public final class ReplyTracker {
             }
             return true;
         }
+        rows++; // a row: counting it is the only work a row costs here
         return false;
     }
 
@@ -384,5 +404,6 @@ public final class ReplyTracker {
         inSplit = false;
         startedCurrent = false;
         receivingFile = false;
+        rows = 0;
     }
 }

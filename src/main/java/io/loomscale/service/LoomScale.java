@@ -89,7 +89,7 @@ public final class LoomScale {
                 throw f.params().error("module", "unknown filter module '" + f.module() + "'",
                         modules.filterNames().isEmpty() ? "(no filter modules installed)" : String.join(", ", modules.filterNames()));
             }
-            ls.filters.put(f.name(), mod.create(f));
+            ls.filters.put(f.name(), mod.create(f, new io.loomscale.filter.FilterEnv(config.servers().keySet())));
         }
         AuthenticatorModule auth = modules.authenticator("MariaDBAuth");
         for (ServiceConfig sc : config.services().values()) {
@@ -192,6 +192,13 @@ public final class LoomScale {
             }
         }
         pool.closeAll();
+        for (Filter f : filters.values()) {
+            try {
+                f.close();
+            } catch (RuntimeException e) {
+                log.warn("filter close failed", e);
+            }
+        }
         for (Monitor m : monitors.values()) {
             m.stop();
         }
@@ -200,6 +207,11 @@ public final class LoomScale {
         }
         started = false;
         log.info("LoomScale stopped ({} session(s) were still open)", registry.size());
+    }
+
+    /** The filter instances by name (diagnostics). */
+    public Map<String, Filter> filters() {
+        return java.util.Collections.unmodifiableMap(filters);
     }
 
     public static String version() {

@@ -40,6 +40,8 @@ public final class BackendConnection {
     private volatile boolean closed;
     private PersistentPool pool;
     private LoginInfo login;
+    /** The session's reply hook (null for a connection no session owns yet). */
+    private ReplyHook hook;
 
     private BackendConnection(Server server, BackendEndpoint endpoint, HandshakeV10 handshake, byte[] finalOk) {
         this.server = server;
@@ -245,8 +247,16 @@ public final class BackendConnection {
         return finalOk;
     }
 
-    /** Announces the reply and sends one command packet. */
+    /**
+     * Announces the reply and sends one command packet. A reply for the client
+     * ({@link ReplyTracker#FORWARD}) passes the session's hook, which marks it when a filter asked
+     * for the reply of the statement being routed (one field read when none did).
+     */
     public void send(byte[] packet, int expectation) throws IOException {
+        ReplyHook h = hook;
+        if (h != null && (expectation & ReplyTracker.FORWARD) != 0) {
+            expectation = h.adjust(expectation);
+        }
         server.statementRouted();
         endpoint.send(packet, expectation);
     }
@@ -271,6 +281,20 @@ public final class BackendConnection {
             return;
         }
         closeNow();
+    }
+
+    /** The owning session's hook on replies for the client. */
+    void hook(ReplyHook h) {
+        this.hook = h;
+    }
+
+    /**
+     * The session side of the reply hook: given the expectation of a reply for the client,
+     * returns it unchanged, or marked to notify the session (and collected instead of forwarded)
+     * when a filter asked for the reply of the statement being routed.
+     */
+    interface ReplyHook {
+        int adjust(int expectation);
     }
 
     /** Remembers where the connection may be pooled when its session ends. */

@@ -14,6 +14,7 @@ import io.loomscale.protocol.NativePassword;
 import io.loomscale.protocol.OkPacket;
 import io.loomscale.protocol.Packets;
 import io.loomscale.protocol.ProtocolException;
+import io.loomscale.protocol.ReplyTracker;
 import io.loomscale.protocol.ServerStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +70,11 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     private record Captured(BackendEndpoint endpoint, byte[] packet) {
     }
 
-    private record ReplyEnded(BackendEndpoint endpoint, int expectation, int header, int status) {
+    private record ReplyEnded(BackendEndpoint endpoint, int expectation, int header, int status, long rows,
+            long bytes, byte[] collected, long at) {
+        int ticket() {
+            return expectation >>> ReplyTracker.TICKET_SHIFT;
+        }
     }
 
     private final long id;
@@ -112,6 +117,16 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     private volatile FastPath fastPath;
     /** Client packets handed to the session and not yet fully handled; the fast path waits for 0. */
     private final java.util.concurrent.atomic.AtomicInteger pendingClient = new java.util.concurrent.atomic.AtomicInteger();
+
+    // Reply hook (session thread only; see io.loomscale.filter.FilterSession for the design).
+    /** The statement being routed while a filter may ask for its reply; null otherwise. */
+    private Statement routing;
+    /** Statements whose reply end a filter awaits, in send order. */
+    private final ArrayDeque<Statement> awaitingEnd = new ArrayDeque<>();
+    private int lastTicket;
+    /** First byte of the last packet the session itself sent the client. */
+    private int lastSentHeader = -1;
+    private final BackendConnection.ReplyHook replyHook = this::markReply;
 
     public ClientSession(SocketChannel channel, ServiceHandle service) throws IOException {
         this(channel, service, null, null);
@@ -506,8 +521,10 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
                 log.info("{}: killed", who());
                 sendQuietly(new ErrPacket(ErrPacket.ER_CONNECTION_KILLED, "70100", "Connection was killed").encode(0));
                 return;
+            } else if (ev instanceof ReplyEnded r && r.ticket() != 0) {
+                replyEndedForFilters(r);
             }
-            // ReplyEnded / Captured outside an exchange that waits for them: nothing to do.
+            // Other ReplyEnded / Captured outside an exchange that waits for them: nothing to do.
         }
     }
 
@@ -549,16 +566,145 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             current = st;
             lastFastPacket = null;
         }
+        routing = st;
         try {
             downstream.route(st);
         } catch (BackendException e) {
+            routing = null;
             log.warn("{}: {}", who(), e.getMessage());
             if (e.err() != null) {
                 sendQuietly(e.err().encode(1));
             }
             return false;
         }
-        return true;
+        if (!st.wantsReply()) {
+            routing = null;
+            return true;
+        }
+        return afterRouteWithListeners(st);
+    }
+
+    // ---------------------------------------------------------------- reply hook
+
+    /**
+     * The hook every reply for the client passes ({@link BackendConnection#send}): when a filter
+     * asked for the reply of the statement being routed, the reply is marked to notify the
+     * session with the statement's ticket, and collected instead of forwarded if a filter wants
+     * it whole.
+     */
+    private int markReply(int expectation) {
+        Statement s = routing;
+        if (s == null || !s.wantsReply()) {
+            return expectation;
+        }
+        if (s.ticket == 0) {
+            lastTicket = lastTicket >= 0x7fff ? 1 : lastTicket + 1;
+            s.ticket = lastTicket;
+            s.sentAt = System.nanoTime();
+        }
+        int e = (expectation & ((1 << ReplyTracker.TICKET_SHIFT) - 1)) | ReplyTracker.NOTIFY
+                | s.ticket << ReplyTracker.TICKET_SHIFT;
+        if (s.collectsReply() && !s.isLoadData()) {
+            e = (e & ~ReplyTracker.FORWARD) | ReplyTracker.COLLECT; // LOAD DATA LOCAL needs its reply streamed
+        }
+        return e;
+    }
+
+    /** After routing a statement whose reply a filter asked for. Returns false when the session must end. */
+    private boolean afterRouteWithListeners(Statement st) throws IOException, InterruptedException {
+        if (st.ticket == 0) {
+            // No reply for the client went through the hook: the router answered itself (an
+            // error, a reply it gathered and rebuilt), or the command has no reply.
+            routing = null;
+            st.replyEnded(new Reply(lastSentHeader, 0, -1, -1, 0, false, null));
+            return true;
+        }
+        if (!st.collectsReply() || st.isLoadData()) {
+            routing = null;
+            awaitingEnd.add(st);
+            return true;
+        }
+        try {
+            return awaitCollected(st);
+        } finally {
+            routing = null;
+        }
+    }
+
+    /**
+     * Waits for the collected reply of {@code st}, hands it to the filters and sends the client
+     * what they leave. Client packets that arrive meanwhile wait (the client must get replies in
+     * order); a backend failure is handled as the command loop would, and the wait goes on only
+     * if the router sent the statement again (a retried read, marked by the same hook).
+     */
+    private boolean awaitCollected(Statement st) throws IOException, InterruptedException {
+        ArrayDeque<Object> held = new ArrayDeque<>();
+        try {
+            while (true) {
+                Object ev = deferred.isEmpty() ? inbox.take(0) : deferred.poll();
+                if (ev instanceof ReplyEnded r && r.ticket() == st.ticket && r.collected() != null) {
+                    Reply reply = new Reply(r.header(), r.status(), r.rows(), r.bytes(), r.at() - st.sentAt, true,
+                            r.collected());
+                    st.replyEnded(reply);
+                    byte[] out = reply.packets();
+                    if (out.length > 0) {
+                        sendToClient(out);
+                    }
+                    return true;
+                } else if (ev instanceof ReplyEnded r && r.ticket() != 0) {
+                    replyEndedForFilters(r);
+                } else if (ev instanceof BackendFailed f) {
+                    BackendConnection b = find(f.endpoint());
+                    boolean ours = b != null && !b.endpoint().tracker().isIdle()
+                            && b.endpoint().tracker().current() >>> ReplyTracker.TICKET_SHIFT == st.ticket;
+                    long before = countMarked(st);
+                    if (!onBackendFailed(f)) {
+                        return false;
+                    }
+                    if (ours && countMarked(st) == before) {
+                        st.replyEnded(new Reply(Packets.ERR, 0, -1, -1, System.nanoTime() - st.sentAt, false, null));
+                        return true; // the reply is lost and the router did not send it again
+                    }
+                } else if (ev == CLIENT_GONE) {
+                    return false;
+                } else if (ev instanceof byte[] || ev == KILLED) {
+                    held.add(ev);
+                }
+                // Captured / ReplyEnded of the router's own exchanges: nothing to do, as in the loop.
+            }
+        } finally {
+            while (!held.isEmpty()) {
+                deferred.addFirst(held.pollLast());
+            }
+        }
+    }
+
+    /** Outstanding replies marked with {@code st}'s ticket over all backends (a resend adds one). */
+    private long countMarked(Statement st) {
+        long n = 0;
+        for (BackendConnection b : downstream.backends()) {
+            if (!b.isClosed() && (b.endpoint().tracker().current() >>> ReplyTracker.TICKET_SHIFT) == st.ticket) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** A marked reply ended: tells the filters of its statement (replies end in send order). */
+    private void replyEndedForFilters(ReplyEnded r) throws IOException {
+        if (r.collected() != null) {
+            // Its statement gave up waiting (its backend failed); the bytes cannot go out of order.
+            log.warn("{}: a collected reply arrived after its statement was given up; dropped", who());
+            return;
+        }
+        while (!awaitingEnd.isEmpty()) {
+            Statement st = awaitingEnd.poll();
+            if (st.ticket == r.ticket()) {
+                st.replyEnded(new Reply(r.header(), r.status(), r.rows(), r.bytes(), r.at() - st.sentAt, true, null));
+                return;
+            }
+            // An older statement whose reply never ended (its backend failed): nothing to report.
+        }
     }
 
     private boolean onBackendFailed(BackendFailed f) throws IOException {
@@ -729,11 +875,13 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
         if (pooled != null) {
             BackendConnection reset = reuse(pooled);
             if (reset != null) {
+                reset.hook(replyHook);
                 return reset;
             }
         }
         BackendConnection c = BackendConnection.open(server, loop, login, backendListener, service.backendTimeout());
         c.poolable(service.pool(), login);
+        c.hook(replyHook);
         if (client != null) {
             c.endpoint().client(client); // opened after the handshake (a router connecting lazily)
         }
@@ -753,7 +901,8 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             if (ev instanceof Captured c && c.endpoint() == b.endpoint()) {
                 out.add(c.packet());
                 it.remove();
-            } else if (ev instanceof ReplyEnded r && r.endpoint() == b.endpoint()) {
+            } else if (ev instanceof ReplyEnded r && r.endpoint() == b.endpoint()
+                    && (r.expectation() & ReplyTracker.CAPTURE) != 0) {
                 it.remove();
                 return out;
             } else if (ev instanceof BackendFailed f && f.endpoint() == b.endpoint()) {
@@ -776,8 +925,9 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
                 out.add(c.packet());
                 continue;
             }
-            if (ev instanceof ReplyEnded r && r.endpoint() == b.endpoint()) {
-                return out;
+            if (ev instanceof ReplyEnded r && r.endpoint() == b.endpoint()
+                    && (r.expectation() & ReplyTracker.CAPTURE) != 0) {
+                return out; // (a filter's marked reply ending meanwhile is kept for the command loop)
             }
             deferred.add(ev); // including a failure of b: the command loop still hears of it
             if (ev instanceof BackendFailed f && f.endpoint() == b.endpoint()) {
@@ -826,6 +976,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
                 }
             }
         }
+        lastSentHeader = Packets.firstByte(packet);
         client.write(ByteBuffer.wrap(packet));
     }
 
@@ -907,8 +1058,9 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
 
     private final class BackendEvents implements BackendEndpoint.Listener {
         @Override
-        public void replyEnded(BackendEndpoint backend, int expectation, int header, int status) {
-            inbox.post(new ReplyEnded(backend, expectation, header, status));
+        public void replyEnded(BackendEndpoint backend, int expectation, int header, int status, long rows, long bytes,
+                byte[] collected) {
+            inbox.post(new ReplyEnded(backend, expectation, header, status, rows, bytes, collected, System.nanoTime()));
         }
 
         @Override

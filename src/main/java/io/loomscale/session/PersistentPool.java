@@ -46,7 +46,8 @@ public final class PersistentPool {
 
     private static final BackendEndpoint.Listener IDLE = new BackendEndpoint.Listener() {
         @Override
-        public void replyEnded(BackendEndpoint backend, int expectation, int header, int status) {
+        public void replyEnded(BackendEndpoint backend, int expectation, int header, int status, long rows, long bytes,
+                byte[] collected) {
         }
 
         @Override

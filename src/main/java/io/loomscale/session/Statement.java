@@ -4,6 +4,7 @@ import io.loomscale.protocol.Commands;
 import io.loomscale.protocol.Packets;
 import io.loomscale.protocol.ReplyTracker;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -16,6 +17,12 @@ public final class Statement {
     private final boolean fileData;
     private String sql;
     private java.util.List<io.loomscale.hint.Hint> hints = java.util.List.of();
+    // Reply requests of filters (null until one asks; see io.loomscale.filter.FilterSession).
+    private ReplyListener[] listeners;
+    private int listenerCount;
+    private boolean collect;
+    int ticket;
+    long sentAt;
 
     public Statement(byte[] packet) {
         this(packet, false);
@@ -52,6 +59,82 @@ public final class Statement {
             hints = new java.util.ArrayList<>(2);
         }
         hints.add(h);
+    }
+
+    /**
+     * Asks to be told when this command's reply has ended (OK/ERR, rows, bytes, time). The reply
+     * still streams to the client as it comes; the session is woken once, at its end.
+     */
+    public void onReplyEnd(ReplyListener l) {
+        addListener(l);
+    }
+
+    /**
+     * Asks for this command's whole reply before the client sees it: the session gathers it,
+     * hands it to each collecting filter (the one nearest the router first), then sends what is
+     * left to the client. The session handles nothing else of the client's until then.
+     */
+    public void collectReply(ReplyListener l) {
+        collect = true;
+        addListener(l);
+    }
+
+    private void addListener(ReplyListener l) {
+        if (listeners == null) {
+            listeners = new ReplyListener[2];
+        } else if (listenerCount == listeners.length) {
+            listeners = java.util.Arrays.copyOf(listeners, listenerCount * 2);
+        }
+        listeners[listenerCount++] = l;
+    }
+
+    /**
+     * Whether this is a COM_QUERY whose first word (after spaces and comments) is LOAD: its reply
+     * may ask the client for a file, so it cannot be held back from the client.
+     */
+    boolean isLoadData() {
+        if (command() != Commands.COM_QUERY) {
+            return false;
+        }
+        int i = Packets.HEADER + 1;
+        int n = packet.length;
+        while (i < n) {
+            byte c = packet[i];
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+                i++;
+            } else if (c == '/' && i + 1 < n && packet[i + 1] == '*') {
+                int end = i + 2;
+                while (end + 1 < n && !(packet[end] == '*' && packet[end + 1] == '/')) {
+                    end++;
+                }
+                i = end + 2;
+            } else if (c == '#' || (c == '-' && i + 2 < n && packet[i + 1] == '-' && packet[i + 2] <= ' ')) {
+                while (i < n && packet[i] != '\n') {
+                    i++;
+                }
+            } else {
+                break;
+            }
+        }
+        return i + 4 <= n && (packet[i] | 0x20) == 'l' && (packet[i + 1] | 0x20) == 'o' && (packet[i + 2] | 0x20) == 'a'
+                && (packet[i + 3] | 0x20) == 'd' && (i + 4 == n || !Character.isLetterOrDigit(packet[i + 4]));
+    }
+
+    /** Whether a filter asked for the reply. */
+    public boolean wantsReply() {
+        return listenerCount > 0;
+    }
+
+    /** Whether a filter asked for the whole reply. */
+    public boolean collectsReply() {
+        return collect;
+    }
+
+    /** Tells the filters that asked, the one nearest the router first. */
+    void replyEnded(Reply r) throws IOException {
+        for (int i = listenerCount - 1; i >= 0; i--) {
+            listeners[i].replyEnded(r);
+        }
     }
 
     public int sequence() {

@@ -38,6 +38,7 @@ class BackendEndpointTest {
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final LinkedBlockingQueue<byte[]> captured = new LinkedBlockingQueue<>();
     private final LinkedBlockingQueue<byte[]> clientPackets = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<long[]> ends = new LinkedBlockingQueue<>();
 
     private static SocketChannel[] pair() throws IOException {
         try (ServerSocketChannel ss = ServerSocketChannel.open()) {
@@ -60,8 +61,13 @@ class BackendEndpointTest {
         c[1].configureBlocking(false);
         backend = new BackendEndpoint(b[0], loop, new ReplyTracker(false), new BackendEndpoint.Listener() {
             @Override
-            public void replyEnded(BackendEndpoint be, int expectation, int header, int status) {
+            public void replyEnded(BackendEndpoint be, int expectation, int header, int status, long rows, long bytes,
+                    byte[] collected) {
                 events.add("end:" + header + ":" + status);
+                ends.add(new long[] {rows, bytes, expectation});
+                if (collected != null) {
+                    captured.add(collected);
+                }
             }
 
             @Override
@@ -173,5 +179,40 @@ class BackendEndpointTest {
         }
         assertEquals(1, events.size());
         assertTrue(events.get(0).startsWith("failed:"), events.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 1 << 20})
+    void replyEndReportsRowsBytesAndTicketWhileStreaming(int piece) throws Exception {
+        int ticket = 42 << ReplyTracker.TICKET_SHIFT;
+        backend.send(new PacketBuilder().int1(3).string("select").build(0),
+                ReplyTracker.RESULT | ReplyTracker.FORWARD | ReplyTracker.NOTIFY | ticket);
+        byte[] rs = Fixtures.resultSet(false, ServerStatus.AUTOCOMMIT, 2, piece < 8 ? 30 : 500);
+        writePieces(rs, piece);
+        assertArrayEquals(rs, readFromProxy(clientPeer, rs.length));
+        long[] end = ends.poll(5, TimeUnit.SECONDS);
+        assertNotNull(end);
+        assertEquals(piece < 8 ? 30 : 500, end[0], "rows");
+        assertEquals(rs.length, end[1], "bytes");
+        assertEquals(42, (int) end[2] >>> ReplyTracker.TICKET_SHIFT, "ticket");
+        assertTrue(captured.isEmpty(), "a forwarded reply is not handed to the session");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 1 << 20})
+    void collectedReplyReachesTheSessionWholeAndNotTheClient(int piece) throws Exception {
+        backend.send(new PacketBuilder().int1(3).string("select").build(0),
+                ReplyTracker.RESULT | ReplyTracker.COLLECT | ReplyTracker.NOTIFY);
+        byte[] rs = Fixtures.resultSet(false, ServerStatus.AUTOCOMMIT, 3, piece < 8 ? 20 : 2000);
+        writePieces(rs, piece);
+        byte[] got = captured.poll(5, TimeUnit.SECONDS);
+        assertNotNull(got);
+        assertArrayEquals(rs, got);
+        assertEquals(piece < 8 ? 20 : 2000, ends.poll(5, TimeUnit.SECONDS)[0]);
+        // Nothing of it went to the client: the next forwarded reply is the first thing it reads.
+        byte[] ok = Fixtures.ok(1, ServerStatus.AUTOCOMMIT);
+        backend.send(new PacketBuilder().int1(0x0e).build(0), ReplyTracker.ONE_PACKET | ReplyTracker.FORWARD);
+        writePieces(ok, ok.length);
+        assertArrayEquals(ok, readFromProxy(clientPeer, ok.length));
     }
 }
