@@ -1,0 +1,61 @@
+package io.loomscale.filter;
+
+import io.loomscale.config.ConfigException;
+import io.loomscale.config.ConfigLoader;
+import io.loomscale.config.FilterConfig;
+import io.loomscale.filter.namedserverfilter.NamedServerFilterModule;
+import io.loomscale.filter.qlafilter.QlaFilterModule;
+import io.loomscale.filter.regexfilter.RegexFilterModule;
+import io.loomscale.filter.topfilter.TopFilterModule;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bad filter configs are refused when the filter is created (at proxy start), with the file, the
+ * line, the key and the reason.
+ */
+class FilterConfigErrorsTest {
+    private static final Map<String, FilterModule> MODULES = Map.of(
+            "qlafilter", new QlaFilterModule(), "regexfilter", new RegexFilterModule(),
+            "namedserverfilter", new NamedServerFilterModule(), "topfilter", new TopFilterModule());
+
+    private static ConfigException refuse(String module, String keys) {
+        String toml = "[filter.f]\nmodule = \"" + module + "\"\n" + keys.replace("|", "\n") + "\n";
+        FilterConfig fc = ConfigLoader.parse(toml, "bad.toml").filters().get("f");
+        FilterEnv env = new FilterEnv(Set.of("server1", "server2"));
+        return assertThrows(ConfigException.class, () -> MODULES.get(module).create(fc, env));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource(delimiter = ';', value = {
+        "qlafilter; filebase = '/tmp/q'|match = 'select (';  bad.toml:4: [filter.f] key 'match'; bad regular expression: Unclosed group",
+        "qlafilter; filebase = '/no/such/dir/q';  bad.toml:3: [filter.f] key 'filebase'; does not exist",
+        "qlafilter; match = 'x';  [filter.f] key 'filebase'; missing",
+        "qlafilter; filebase = '/tmp/q'|log_type = 'everything';  bad.toml:4: [filter.f] key 'log_type'; unknown log type 'everything'",
+        "qlafilter; filebase = '/tmp/q'|log_data = 'date,colour';  bad.toml:4: [filter.f] key 'log_data'; unknown field 'colour'",
+        "qlafilter; filebase = '/tmp/q'|options = 'ignorecase,fast';  bad.toml:4: [filter.f] key 'options'; unknown option 'fast'",
+        "qlafilter; filebase = '/tmp/q'|colour = 'red';  bad.toml:4: [filter.f] key 'colour'; unknown key",
+        "regexfilter; match = '[a-';  [filter.f] key 'match'; bad regular expression",
+        "regexfilter; match = 'a'|replace = 'b$2';  bad.toml:4: [filter.f] key 'replace'; no group 2",
+        "regexfilter; match = 'a';  [filter.f] key 'replace'; missing",
+        "namedserverfilter; match01 = 'x'|target01 = 'server9';  bad.toml:4: [filter.f] key 'target01'; unknown server 'server9'",
+        "namedserverfilter; match = 'x'|server = 'nope';  bad.toml:4: [filter.f] key 'server'; unknown server 'nope'",
+        "namedserverfilter; match02 = 'x';  [filter.f] key 'target02'; missing",
+        "namedserverfilter; match01 = '(x'|target01 = 'server1';  bad.toml:3: [filter.f] key 'match01'; bad regular expression",
+        "namedserverfilter; match01 = 'x'|target01 = '->all';  bad.toml:4: [filter.f] key 'target01'; unsupported target",
+        "namedserverfilter; user = 'u';  [filter.f] key 'match'; at least one rule",
+        "topfilter; filebase = '/tmp/t'|count = 0;  bad.toml:4: [filter.f] key 'count'; out of range",
+        "topfilter; filebase = '/tmp/t'|exclude = '*x';  bad.toml:4: [filter.f] key 'exclude'; bad regular expression",
+    })
+    void isRefusedWithFileLineKeyAndReason(String module, String keys, String where, String reason) {
+        String msg = refuse(module, keys.trim()).getMessage();
+        assertTrue(msg.contains(where.trim()), msg);
+        assertTrue(msg.contains(reason.trim()), msg);
+    }
+}
