@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class QueryIT {
     private static final String UTF8_TEXT = "h\u00e9llo \u2713 \ud83d\ude00";
 
-    private static TestProxy proxy;
+    static TestProxy proxy;
 
     @BeforeAll
     static void setUp() throws SQLException {

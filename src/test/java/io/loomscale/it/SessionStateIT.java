@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SessionStateIT {
-    private static TestProxy proxy;
+    static TestProxy proxy;
 
     @BeforeAll
     static void setUp() throws SQLException {

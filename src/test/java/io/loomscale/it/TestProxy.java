@@ -58,6 +58,50 @@ final class TestProxy implements AutoCloseable {
         return shared;
     }
 
+    private static TestProxy filtered;
+
+    /**
+     * A second shared proxy whose {@code write} service (readconnroute to the primary, like the
+     * shared one's) chains qlafilter (reply_time, so it follows every reply's end), regexfilter
+     * and topfilter, plus {@code extraFilters} TOML tables listed after them, for the transparency
+     * tests run through filters (FilteredQueryIT, FilteredSessionStateIT). Files go under
+     * {@code target/it/filtered}.
+     */
+    static synchronized TestProxy filtered() {
+        if (filtered == null) {
+            TestCluster cluster = TestCluster.get();
+            Path dir = projectDir().resolve("target/it/filtered");
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            String creds = "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD
+                    + "\"\n";
+            String toml = clusterServers(cluster)
+                    + "[monitor.cluster1]\nmodule = \"mariadbmon\"\nservers = [\"server1\", \"server2\", \"server3\"]\n"
+                    + creds + "monitor_interval = \"500ms\"\n\n"
+                    + "[filter.qla]\nmodule = \"qlafilter\"\nfilebase = \"" + dir.resolve("qla") + "\"\n"
+                    + "log_type = \"unified\"\nlog_data = \"service,session,date,user,reply_time,query\"\n\n"
+                    + "[filter.rewrite]\nmodule = \"regexfilter\"\nmatch = 'it_filtered_never_(\\w+)'\n"
+                    + "replace = 'it_filtered_rewritten_$1'\n\n"
+                    + "[filter.top]\nmodule = \"topfilter\"\nfilebase = \"" + dir.resolve("top") + "\"\ncount = 5\n\n"
+                    + FILTERED_EXTRA
+                    + "[service.write]\nrouter = \"readconnroute\"\nrouter_options = \"master\"\ncluster = \"cluster1\"\n"
+                    + creds + "filters = [\"qla\", \"rewrite\", \"top\"" + FILTERED_EXTRA_NAMES + "]\n\n"
+                    + listener("write", "write", freePort());
+            TestProxy p = start("filtered", toml);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> p.proxy.stop(Duration.ZERO), "test-proxy-stop"));
+            log("filtered proxy: write on " + p.port("write"));
+            filtered = p;
+        }
+        return filtered;
+    }
+
+    /** Filter tables the filtered proxy chains after qla, rewrite and top. */
+    private static final String FILTERED_EXTRA = "";
+    private static final String FILTERED_EXTRA_NAMES = "";
+
     /** The shared proxy if a test started it, else null (does not start it). */
     static synchronized TestProxy sharedIfStarted() {
         return shared;
