@@ -64,6 +64,10 @@ public final class BackendEndpoint extends Endpoint {
     private int captureFill;
     private byte[] collect;
     private int collectFill;
+    private int collectWhole;     // collectFill at the end of the last whole packet kept
+    private long collectCap;
+    private boolean collectOverflow;
+    private volatile long collectLimit = Long.MAX_VALUE;
     private long replyBytes;
     private int lastSeq;
     /** The running checksum of a reply with {@link ReplyTracker#CHECKSUM}, or null when never asked for. */
@@ -145,6 +149,15 @@ public final class BackendEndpoint extends Endpoint {
             g.add(1);
         }
         return true;
+    }
+
+    /**
+     * Session thread, before sending a command whose reply is {@link ReplyTracker#COLLECT}ed: keep
+     * at most this many bytes of it (whole packets); the rest is counted, not kept, and the
+     * collected reply comes out shorter than its byte count.
+     */
+    public void collectLimit(long bytes) {
+        this.collectLimit = bytes;
     }
 
     /** The client that forwarded replies go to. */
@@ -302,12 +315,18 @@ public final class BackendEndpoint extends Endpoint {
                 } else if (disposition == ReplyTracker.CAPTURE) {
                     buf.get(pos, capture, captureFill, take);
                     captureFill += take;
-                } else if (disposition == ReplyTracker.COLLECT) {
-                    if (collectFill + take > collect.length) {
-                        collect = java.util.Arrays.copyOf(collect, Math.max(collect.length * 2, collectFill + take));
+                } else if (disposition == ReplyTracker.COLLECT && !collectOverflow) {
+                    if (collectFill + take > collectCap) {
+                        collectOverflow = true; // keep the whole packets so far; count the rest only
+                        collectFill = collectWhole;
+                    } else {
+                        if (collectFill + take > collect.length) {
+                            collect = java.util.Arrays.copyOf(collect,
+                                    (int) Math.min(Math.max(collect.length * 2L, collectFill + take), Integer.MAX_VALUE - 16));
+                        }
+                        buf.get(pos, collect, collectFill, take);
+                        collectFill += take;
                     }
-                    buf.get(pos, collect, collectFill, take);
-                    collectFill += take;
                 }
                 buf.position(pos + take);
                 packetRemaining -= take;
@@ -318,6 +337,8 @@ public final class BackendEndpoint extends Endpoint {
                     byte[] p = capture;
                     capture = null;
                     listener.captured(this, p);
+                } else if (disposition == ReplyTracker.COLLECT && !collectOverflow) {
+                    collectWhole = collectFill;
                 }
                 if (endingExpectation != 0) {
                     fwdStart = flush(fwdStart);
@@ -358,8 +379,11 @@ public final class BackendEndpoint extends Endpoint {
             packetRemaining = Packets.HEADER + len;
             replyBytes += packetRemaining;
             if (disposition == ReplyTracker.COLLECT && collect == null) {
-                collect = new byte[Math.max(256, Math.min(packetRemaining, 1 << 20))];
+                collectCap = Math.min(collectLimit, Integer.MAX_VALUE - 16);
+                collect = new byte[(int) Math.max(256, Math.min(Math.min(packetRemaining, 1 << 20), collectCap))];
                 collectFill = 0;
+                collectWhole = 0;
+                collectOverflow = false;
             }
             if (disposition == ReplyTracker.CAPTURE) {
                 capture = new byte[packetRemaining];
@@ -455,9 +479,11 @@ public final class BackendEndpoint extends Endpoint {
         replyBytes = 0;
         byte[] collected = null;
         if ((expectation & ReplyTracker.COLLECT) != 0) {
-            collected = collect == null ? new byte[0] : java.util.Arrays.copyOf(collect, collectFill);
+            collected = collect == null ? new byte[0] : java.util.Arrays.copyOf(collect, collectWhole);
             collect = null;
             collectFill = 0;
+            collectWhole = 0;
+            collectOverflow = false;
         }
         if ((expectation & (ReplyTracker.NOTIFY | ReplyTracker.CAPTURE | ReplyTracker.COLLECT)) != 0) {
             listener.replyEnded(this, expectation, tracker.lastHeader(), endingStatus, tracker.lastRows(), bytes,

@@ -255,7 +255,7 @@ public final class BackendConnection {
     public void send(byte[] packet, int expectation) throws IOException {
         ReplyHook h = hook;
         if (h != null && (expectation & ReplyTracker.FORWARD) != 0) {
-            expectation = h.adjust(expectation);
+            expectation = h.adjust(this, expectation);
         }
         server.statementRouted();
         endpoint.send(packet, expectation);
@@ -294,7 +294,7 @@ public final class BackendConnection {
      * when a filter asked for the reply of the statement being routed.
      */
     interface ReplyHook {
-        int adjust(int expectation);
+        int adjust(BackendConnection target, int expectation);
     }
 
     /** Remembers where the connection may be pooled when its session ends. */

@@ -592,7 +592,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
      * session with the statement's ticket, and collected instead of forwarded if a filter wants
      * it whole.
      */
-    private int markReply(int expectation) {
+    private int markReply(BackendConnection target, int expectation) {
         Statement s = routing;
         if (s == null || !s.wantsReply()) {
             return expectation;
@@ -606,6 +606,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
                 | s.ticket << ReplyTracker.TICKET_SHIFT;
         if (s.collectsReply() && !s.isLoadData()) {
             e = (e & ~ReplyTracker.FORWARD) | ReplyTracker.COLLECT; // LOAD DATA LOCAL needs its reply streamed
+            target.endpoint().collectLimit(s.collectLimit());
         }
         return e;
     }
@@ -647,6 +648,11 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
                             r.collected());
                     st.replyEnded(reply);
                     byte[] out = reply.packets();
+                    if (reply.isTruncated() && out == r.collected()) {
+                        // Only part of it was kept and no filter replaced it: it cannot go out cut.
+                        out = new ErrPacket(ErrPacket.ER_UNKNOWN_ERROR, "HY000", "LoomScale: the reply is larger than "
+                                + "the " + r.collected().length + " bytes a filter keeps of it").encode(1);
+                    }
                     if (out.length > 0) {
                         sendToClient(out);
                     }

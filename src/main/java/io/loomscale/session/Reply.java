@@ -19,6 +19,7 @@ public final class Reply {
     private final long bytes;
     private final long nanos;
     private final boolean known;
+    private final boolean truncated;
     private byte[] packets;
 
     Reply(int header, int status, long rows, long bytes, long nanos, boolean known, byte[] packets) {
@@ -29,6 +30,7 @@ public final class Reply {
         this.nanos = nanos;
         this.known = known;
         this.packets = packets;
+        this.truncated = packets != null && bytes > packets.length;
     }
 
     /** First payload byte of the reply's last packet: 0x00 OK, 0xff ERR, 0xfe EOF (end of rows); -1 if unknown. */
@@ -72,6 +74,11 @@ public final class Reply {
     /** The whole reply (packets with headers) when it was collected, else null. */
     public byte[] packets() {
         return packets;
+    }
+
+    /** Whether only the first part of the reply was kept (see {@link Statement#collectReply(ReplyListener, long)}). */
+    public boolean isTruncated() {
+        return truncated;
     }
 
     /** Replaces what the client gets (whole packets, sequence ids from 1). Only for a collected reply. */

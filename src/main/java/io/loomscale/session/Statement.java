@@ -21,6 +21,7 @@ public final class Statement {
     private ReplyListener[] listeners;
     private int listenerCount;
     private boolean collect;
+    private long collectLimit = Long.MAX_VALUE;
     int ticket;
     long sentAt;
 
@@ -75,8 +76,24 @@ public final class Statement {
      * left to the client. The session handles nothing else of the client's until then.
      */
     public void collectReply(ReplyListener l) {
+        collectReply(l, Long.MAX_VALUE);
+    }
+
+    /**
+     * Like {@link #collectReply(ReplyListener)}, keeping at most {@code maxBytes} of the reply
+     * (whole packets): a larger reply arrives cut ({@link Reply#isTruncated()}), with its full
+     * size in {@link Reply#bytes()} and {@link Reply#rows()}, and the filter must replace it
+     * (maxrows sends an empty result); one left cut reaches the client as an error. Bounds the
+     * memory a collected reply takes.
+     */
+    public void collectReply(ReplyListener l, long maxBytes) {
         collect = true;
+        collectLimit = Math.min(collectLimit, maxBytes);
         addListener(l);
+    }
+
+    long collectLimit() {
+        return collectLimit;
     }
 
     private void addListener(ReplyListener l) {

@@ -11,9 +11,10 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * QueryIT's transparency tests through a service whose filter chain is qlafilter, regexfilter
- * and topfilter ({@link TestProxy#filtered()}): every statement passes three filters, two of which
- * follow each reply's end, and the client must still get exactly what the server sent. Afterwards
+ * QueryIT's transparency tests through a service whose filter chain is qlafilter, regexfilter,
+ * topfilter and maxrows ({@link TestProxy#filtered()}): every statement passes four filters, two
+ * follow each reply's end and one has each result collected whole before it goes on, and the
+ * client must still get exactly what the server sent. Afterwards
  * the query log must hold the statements, with their reply times, proving they did pass the chain.
  */
 class FilteredQueryIT extends QueryIT {
@@ -31,5 +32,7 @@ class FilteredQueryIT extends QueryIT {
                 .filter(l -> l.startsWith("write,") && l.contains("it_query_types") && l.split(",").length >= 6)
                 .count();
         assertTrue(lines >= 5, "statements on it_query_types in the query log: " + lines);
+        Object checked = proxy.runtime().filters().get("limit").diagnostics().get("result_sets_checked");
+        assertTrue((Long) checked >= 20, "result sets collected by maxrows: " + checked);
     }
 }

@@ -62,8 +62,9 @@ final class TestProxy implements AutoCloseable {
 
     /**
      * A second shared proxy whose {@code write} service (readconnroute to the primary, like the
-     * shared one's) chains qlafilter (reply_time, so it follows every reply's end), regexfilter
-     * and topfilter, plus {@code extraFilters} TOML tables listed after them, for the transparency
+     * shared one's) chains qlafilter (reply_time, so it follows every reply's end), regexfilter,
+     * topfilter and maxrows with limits no test reaches (so every result is collected whole by
+     * the session, then sent on), for the transparency
      * tests run through filters (FilteredQueryIT, FilteredSessionStateIT). Files go under
      * {@code target/it/filtered}.
      */
@@ -99,8 +100,9 @@ final class TestProxy implements AutoCloseable {
     }
 
     /** Filter tables the filtered proxy chains after qla, rewrite and top. */
-    private static final String FILTERED_EXTRA = "";
-    private static final String FILTERED_EXTRA_NAMES = "";
+    private static final String FILTERED_EXTRA = "[filter.limit]\nmodule = \"maxrows\"\nmax_resultset_rows = 1000000\n"
+            + "max_resultset_size = \"256Mi\"\n\n";
+    private static final String FILTERED_EXTRA_NAMES = ", \"limit\"";
 
     /** The shared proxy if a test started it, else null (does not start it). */
     static synchronized TestProxy sharedIfStarted() {
