@@ -23,7 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FilterConfigErrorsTest {
     private static final Map<String, FilterModule> MODULES = Map.of(
             "qlafilter", new QlaFilterModule(), "regexfilter", new RegexFilterModule(),
-            "namedserverfilter", new NamedServerFilterModule(), "topfilter", new TopFilterModule());
+            "namedserverfilter", new NamedServerFilterModule(), "topfilter", new TopFilterModule(),
+            "maxrows", new io.loomscale.filter.maxrows.MaxRowsFilterModule(),
+            "ccrfilter", new io.loomscale.filter.ccrfilter.CcrFilterModule());
 
     private static ConfigException refuse(String module, String keys) {
         String toml = "[filter.f]\nmodule = \"" + module + "\"\n" + keys.replace("|", "\n") + "\n";
@@ -52,6 +54,10 @@ class FilterConfigErrorsTest {
         "namedserverfilter; user = 'u';  [filter.f] key 'match'; at least one rule",
         "topfilter; filebase = '/tmp/t'|count = 0;  bad.toml:4: [filter.f] key 'count'; out of range",
         "topfilter; filebase = '/tmp/t'|exclude = '*x';  bad.toml:4: [filter.f] key 'exclude'; bad regular expression",
+        "maxrows; max_resultset_return = 'truncate';  bad.toml:3: [filter.f] key 'max_resultset_return'; unknown value 'truncate'",
+        "maxrows; max_resultset_size = '12Qi';  bad.toml:3: [filter.f] key 'max_resultset_size'; not a size",
+        "ccrfilter; ignore = 'a)';  bad.toml:3: [filter.f] key 'ignore'; bad regular expression",
+        "ccrfilter; count = -1;  bad.toml:3: [filter.f] key 'count'; must not be negative",
     })
     void isRefusedWithFileLineKeyAndReason(String module, String keys, String where, String reason) {
         String msg = refuse(module, keys.trim()).getMessage();
