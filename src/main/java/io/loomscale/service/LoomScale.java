@@ -89,7 +89,8 @@ public final class LoomScale {
                 throw f.params().error("module", "unknown filter module '" + f.module() + "'",
                         modules.filterNames().isEmpty() ? "(no filter modules installed)" : String.join(", ", modules.filterNames()));
             }
-            ls.filters.put(f.name(), mod.create(f, new io.loomscale.filter.FilterEnv(config.servers().keySet())));
+            ls.filters.put(f.name(), mod.create(f, new io.loomscale.filter.FilterEnv(config.servers().keySet(),
+                    config.services().keySet(), ls::listenerAddressOf)));
         }
         AuthenticatorModule auth = modules.authenticator("MariaDBAuth");
         for (ServiceConfig sc : config.services().values()) {
@@ -207,6 +208,18 @@ public final class LoomScale {
         }
         started = false;
         log.info("LoomScale stopped ({} session(s) were still open)", registry.size());
+    }
+
+    /** A loopback-reachable TCP address of a listener of {@code service}, or null (tee's branch). */
+    private java.net.InetSocketAddress listenerAddressOf(String service) {
+        for (Listener l : listeners.values()) {
+            if (l.config().service().equals(service) && l.config().port() > 0) {
+                String a = l.config().address();
+                String host = a == null || a.equals("::") || a.equals("0.0.0.0") ? "127.0.0.1" : a;
+                return new java.net.InetSocketAddress(host, l.port());
+            }
+        }
+        return null;
     }
 
     /** The filter instances by name (diagnostics). */

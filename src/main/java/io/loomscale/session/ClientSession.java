@@ -895,6 +895,13 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     }
 
     @Override
+    public io.loomscale.protocol.client.SqlConnection loginAs(String host, int port, Duration timeout) throws IOException {
+        LoginInfo l = login;
+        return io.loomscale.protocol.client.SqlConnection.open(host, port, l.user(),
+                l.stage1() == null ? new byte[20] : l.stage1(), l.stage1() == null, timeout);
+    }
+
+    @Override
     public long clientCapabilities() {
         return clientCaps;
     }

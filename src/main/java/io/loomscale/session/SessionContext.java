@@ -40,6 +40,16 @@ public interface SessionContext {
      */
     java.util.List<byte[]> collectReply(BackendConnection backend) throws IOException;
 
+    /**
+     * Opens a plain client connection to {@code host:port} (a listener of this proxy, for tee's
+     * branch) logged in as this session's user, with the credentials the session holds, so the
+     * password never leaves the session. Blocking; {@code timeout} bounds connect and login.
+     */
+    default io.loomscale.protocol.client.SqlConnection loginAs(String host, int port, java.time.Duration timeout)
+            throws IOException {
+        throw new IOException("this session cannot open connections in its user's name");
+    }
+
     /** Sends a packet the proxy made itself (OK, ERR) to the client, after replies still streaming. */
     void sendToClient(byte[] packet) throws IOException;
 }

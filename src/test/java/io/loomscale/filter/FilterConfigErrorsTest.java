@@ -25,12 +25,13 @@ class FilterConfigErrorsTest {
             "qlafilter", new QlaFilterModule(), "regexfilter", new RegexFilterModule(),
             "namedserverfilter", new NamedServerFilterModule(), "topfilter", new TopFilterModule(),
             "maxrows", new io.loomscale.filter.maxrows.MaxRowsFilterModule(),
-            "ccrfilter", new io.loomscale.filter.ccrfilter.CcrFilterModule());
+            "ccrfilter", new io.loomscale.filter.ccrfilter.CcrFilterModule(),
+            "tee", new io.loomscale.filter.tee.TeeFilterModule());
 
     private static ConfigException refuse(String module, String keys) {
         String toml = "[filter.f]\nmodule = \"" + module + "\"\n" + keys.replace("|", "\n") + "\n";
         FilterConfig fc = ConfigLoader.parse(toml, "bad.toml").filters().get("f");
-        FilterEnv env = new FilterEnv(Set.of("server1", "server2"));
+        FilterEnv env = new FilterEnv(Set.of("server1", "server2"), Set.of("svc1"), name -> null);
         return assertThrows(ConfigException.class, () -> MODULES.get(module).create(fc, env));
     }
 
@@ -57,6 +58,9 @@ class FilterConfigErrorsTest {
         "maxrows; max_resultset_return = 'truncate';  bad.toml:3: [filter.f] key 'max_resultset_return'; unknown value 'truncate'",
         "maxrows; max_resultset_size = '12Qi';  bad.toml:3: [filter.f] key 'max_resultset_size'; not a size",
         "ccrfilter; ignore = 'a)';  bad.toml:3: [filter.f] key 'ignore'; bad regular expression",
+        "tee; service = 'svc9';  bad.toml:3: [filter.f] key 'service'; unknown service 'svc9'",
+        "tee; target = 'svc1'|service = 'svc1';  [filter.f] key 'target'; both",
+        "tee; match = 'x';  [filter.f] key 'service'; missing",
         "ccrfilter; count = -1;  bad.toml:3: [filter.f] key 'count'; must not be negative",
     })
     void isRefusedWithFileLineKeyAndReason(String module, String keys, String where, String reason) {
