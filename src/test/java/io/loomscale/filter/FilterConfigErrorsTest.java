@@ -26,13 +26,31 @@ class FilterConfigErrorsTest {
             "namedserverfilter", new NamedServerFilterModule(), "topfilter", new TopFilterModule(),
             "maxrows", new io.loomscale.filter.maxrows.MaxRowsFilterModule(),
             "ccrfilter", new io.loomscale.filter.ccrfilter.CcrFilterModule(),
-            "tee", new io.loomscale.filter.tee.TeeFilterModule());
+            "tee", new io.loomscale.filter.tee.TeeFilterModule(),
+            "cache", new io.loomscale.filter.cache.CacheFilterModule());
 
     private static ConfigException refuse(String module, String keys) {
         String toml = "[filter.f]\nmodule = \"" + module + "\"\n" + keys.replace("|", "\n") + "\n";
         FilterConfig fc = ConfigLoader.parse(toml, "bad.toml").filters().get("f");
         FilterEnv env = new FilterEnv(Set.of("server1", "server2"), Set.of("svc1"), name -> null);
         return assertThrows(ConfigException.class, () -> MODULES.get(module).create(fc, env));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+        "{|  \"store\": [|    {\"attribute\": \"table\" \"op\": \"=\", \"value\": \"t\"}|  ]|};  line 3, column 27: unexpected '\"' (expected: '}')",
+        "{\"store\": [{\"attribute\": \"tabel\", \"op\": \"=\", \"value\": \"t\"}]};  store rule 1: attribute 'tabel'",
+        "{\"use\": [{\"attribute\": \"user\", \"op\": \"~\", \"value\": \"bob\"}]};  use rule 1: op '~'",
+        "{\"stor\": []};  unknown member 'stor'",
+        "{\"store\": [{\"attribute\": \"query\", \"op\": \"like\", \"value\": \"a(\"}]};  store rule 1: bad regular expression",
+    })
+    void aBadCacheRulesFileIsRefusedWithFileAndReason(String json, String reason, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path f = dir.resolve("rules.json");
+        java.nio.file.Files.writeString(f, json.replace("|", "\n"));
+        String msg = refuse("cache", "rules = '" + f + "'").getMessage();
+        assertTrue(msg.contains("bad.toml:3: [filter.f] key 'rules': rules file " + f + ": "), msg);
+        assertTrue(msg.contains(reason.trim()), msg);
     }
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -61,6 +79,10 @@ class FilterConfigErrorsTest {
         "tee; service = 'svc9';  bad.toml:3: [filter.f] key 'service'; unknown service 'svc9'",
         "tee; target = 'svc1'|service = 'svc1';  [filter.f] key 'target'; both",
         "tee; match = 'x';  [filter.f] key 'service'; missing",
+        "cache; storage = 'redis';  bad.toml:3: [filter.f] key 'storage'; unsupported storage 'redis'",
+        "cache; invalidate = 'never';  bad.toml:3: [filter.f] key 'invalidate'; unsupported value 'never'",
+        "cache; hard_ttl = 5|soft_ttl = 10;  bad.toml:4: [filter.f] key 'soft_ttl'; longer than hard_ttl",
+        "cache; rules = '/no/such/rules.json';  bad.toml:3: [filter.f] key 'rules'; cannot read rules file",
         "ccrfilter; count = -1;  bad.toml:3: [filter.f] key 'count'; must not be negative",
     })
     void isRefusedWithFileLineKeyAndReason(String module, String keys, String where, String reason) {

@@ -65,7 +65,7 @@ public final class MaxRowsFilter implements Filter {
         Params p = config.params();
         p.rejectUnknown(KEYS);
         long rows = p.longValue("max_resultset_rows", -1);
-        long size = size(p, "max_resultset_size", 64 * 1024);
+        long size = MaxRowsSizes.size(p, "max_resultset_size", 64 * 1024);
         String ret = p.string("max_resultset_return", "empty").toLowerCase(Locale.ROOT);
         Mode mode = switch (ret) {
             case "empty" -> Mode.EMPTY;
@@ -78,34 +78,6 @@ public final class MaxRowsFilter implements Filter {
             throw p.error("debug", "must not be negative", "0 (off), 1 (limit hits), 2 (every result)");
         }
         return new MaxRowsFilter(rows, size, mode, debug);
-    }
-
-    /** A size: bytes as an integer, or a string with a K/M/G (1000) or Ki/Mi/Gi (1024) suffix; 0 or less = no limit. */
-    static long size(Params p, String key, long dflt) {
-        Object v = p.value(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (v instanceof Long l) {
-            return l;
-        }
-        String s = p.string(key, "").trim();
-        long mult = 1;
-        String num = s;
-        String[][] units = {{"Ki", "1024"}, {"Mi", "1048576"}, {"Gi", "1073741824"}, {"K", "1000"}, {"M", "1000000"},
-                {"G", "1000000000"}, {"k", "1000"}, {"m", "1000000"}, {"g", "1000000000"}};
-        for (String[] u : units) {
-            if (s.endsWith(u[0])) {
-                mult = Long.parseLong(u[1]);
-                num = s.substring(0, s.length() - u[0].length());
-                break;
-            }
-        }
-        try {
-            return Long.parseLong(num.trim()) * mult;
-        } catch (NumberFormatException e) {
-            throw p.error(key, "not a size: '" + s + "'", "bytes, or a number with K, M, G, Ki, Mi or Gi");
-        }
     }
 
     @Override
