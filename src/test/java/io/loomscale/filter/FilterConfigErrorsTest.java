@@ -27,7 +27,8 @@ class FilterConfigErrorsTest {
             "maxrows", new io.loomscale.filter.maxrows.MaxRowsFilterModule(),
             "ccrfilter", new io.loomscale.filter.ccrfilter.CcrFilterModule(),
             "tee", new io.loomscale.filter.tee.TeeFilterModule(),
-            "cache", new io.loomscale.filter.cache.CacheFilterModule());
+            "cache", new io.loomscale.filter.cache.CacheFilterModule(),
+            "masking", new io.loomscale.filter.masking.MaskingFilterModule());
 
     private static ConfigException refuse(String module, String keys) {
         String toml = "[filter.f]\nmodule = \"" + module + "\"\n" + keys.replace("|", "\n") + "\n";
@@ -49,6 +50,24 @@ class FilterConfigErrorsTest {
         java.nio.file.Path f = dir.resolve("rules.json");
         java.nio.file.Files.writeString(f, json.replace("|", "\n"));
         String msg = refuse("cache", "rules = '" + f + "'").getMessage();
+        assertTrue(msg.contains("bad.toml:3: [filter.f] key 'rules': rules file " + f + ": "), msg);
+        assertTrue(msg.contains(reason.trim()), msg);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+        "{|  \"rules\": [|    {\"replace\": {\"column\": \"a\"},|  ]|};  line 4, column 3: expected a quoted member name",
+        "{\"rules\": [{\"replace\": {\"table\": \"t\"}}]};  rule 1: 'column' is required",
+        "{\"rules\": [{\"replace\": {\"column\": \"a\"}, \"obfuscate\": {\"column\": \"a\"}}]};  rule 1: needs exactly one of",
+        "{\"rules\": [{\"replace\": {\"column\": \"a\"}, \"with\": {\"fill\": \"ab\"}}]};  rule 1: 'with.fill' must be one printable",
+        "{\"rules\": [{\"replace\": {\"column\": \"a\"}, \"match\": \"(\"}]};  rule 1: 'match': bad regular expression",
+        "{\"rulez\": []};  must be an object with a 'rules' array",
+    })
+    void aBadMaskingRulesFileIsRefusedWithFileAndReason(String json, String reason, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path f = dir.resolve("masking.json");
+        java.nio.file.Files.writeString(f, json.replace("|", "\n"));
+        String msg = refuse("masking", "rules = '" + f + "'").getMessage();
         assertTrue(msg.contains("bad.toml:3: [filter.f] key 'rules': rules file " + f + ": "), msg);
         assertTrue(msg.contains(reason.trim()), msg);
     }

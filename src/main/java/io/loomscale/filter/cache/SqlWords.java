@@ -13,12 +13,12 @@ import java.util.Set;
  * read as code); an answer can only be too wide, never too narrow, and a write it cannot read
  * returns null, which empties the cache. Stateless.
  */
-final class SqlWords {
+public final class SqlWords {
     private SqlWords() {
     }
 
-    record Token(String text, boolean quoted, boolean word) {
-        boolean is(String kw) {
+    public record Token(String text, boolean quoted, boolean word) {
+        public boolean is(String kw) {
             return word && !quoted && text.equalsIgnoreCase(kw);
         }
     }
@@ -27,7 +27,7 @@ final class SqlWords {
             "RIGHT", "OUTER", "CROSS", "STRAIGHT_JOIN", "NATURAL", "ON", "AS", "USING", "AND", "OR", "NOT", "FROM", "IS",
             "NULL", "IN");
 
-    static List<Token> tokens(String sql) {
+    public static List<Token> tokens(String sql) {
         List<Token> out = new ArrayList<>();
         int n = sql.length();
         int i = 0;
