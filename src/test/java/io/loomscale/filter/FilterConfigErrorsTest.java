@@ -28,7 +28,8 @@ class FilterConfigErrorsTest {
             "ccrfilter", new io.loomscale.filter.ccrfilter.CcrFilterModule(),
             "tee", new io.loomscale.filter.tee.TeeFilterModule(),
             "cache", new io.loomscale.filter.cache.CacheFilterModule(),
-            "masking", new io.loomscale.filter.masking.MaskingFilterModule());
+            "masking", new io.loomscale.filter.masking.MaskingFilterModule(),
+            "dbfwfilter", new io.loomscale.filter.dbfwfilter.DbFwFilterModule());
 
     private static ConfigException refuse(String module, String keys) {
         String toml = "[filter.f]\nmodule = \"" + module + "\"\n" + keys.replace("|", "\n") + "\n";
@@ -72,6 +73,27 @@ class FilterConfigErrorsTest {
         assertTrue(msg.contains(reason.trim()), msg);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+        "# c|rule a deny wildcard|rule b deny colums x|users %@% match any rules a b;  line 3: rule 'b': unknown type 'colums'",
+        "rule a deny regex '(x'|users %@% match any rules a;  line 1: rule 'a': bad regular expression",
+        "rule a deny wildcard|users %@% match any rules a zz;  line 2: unknown rule 'zz'",
+        "rule a deny wildcard|users %@% match most rules a;  line 2: unknown match mode 'most'",
+        "rule a deny wildcard on_queries select|upsert|users %@% match any rules a;  line 1: rule 'a': unknown operation 'upsert'",
+        "rule a deny wildcard at_times 25:00:00-26:00:00|users %@% match any rules a;  line 1: rule 'a': bad time range",
+        "rule a deny limit_queries 5 x 1|users %@% match any rules a;  line 1: rule 'a': limit_queries needs three integers",
+        "rule a deny regex 'open|users %@% match any rules a;  line 1: unterminated quote",
+        "rule a deny wildcard;  no 'users' line",
+    })
+    void aBadFirewallRulesFileIsRefusedWithFileLineAndReason(String text, String reason,
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Path f = dir.resolve("fw.rules");
+        java.nio.file.Files.writeString(f, text.replace("|users", "\nusers").replace("|rule", "\nrule"));
+        String msg = refuse("dbfwfilter", "rules = '" + f + "'").getMessage();
+        assertTrue(msg.contains("bad.toml:3: [filter.f] key 'rules': rules file " + f + ": "), msg);
+        assertTrue(msg.contains(reason.trim()), msg);
+    }
+
     @ParameterizedTest(name = "{0}: {1}")
     @CsvSource(delimiter = ';', value = {
         "qlafilter; filebase = '/tmp/q'|match = 'select (';  bad.toml:4: [filter.f] key 'match'; bad regular expression: Unclosed group",
@@ -102,6 +124,7 @@ class FilterConfigErrorsTest {
         "cache; invalidate = 'never';  bad.toml:3: [filter.f] key 'invalidate'; unsupported value 'never'",
         "cache; hard_ttl = 5|soft_ttl = 10;  bad.toml:4: [filter.f] key 'soft_ttl'; longer than hard_ttl",
         "cache; rules = '/no/such/rules.json';  bad.toml:3: [filter.f] key 'rules'; cannot read rules file",
+        "dbfwfilter; action = 'drop';  [filter.f] key 'rules'; missing",
         "ccrfilter; count = -1;  bad.toml:3: [filter.f] key 'count'; must not be negative",
     })
     void isRefusedWithFileLineKeyAndReason(String module, String keys, String where, String reason) {
