@@ -5,7 +5,7 @@ import io.loomscale.config.Params;
 import io.loomscale.filter.Filter;
 import io.loomscale.filter.FilterSession;
 import io.loomscale.filter.SessionMatch;
-import io.loomscale.filter.cache.SqlWords;
+import io.loomscale.filter.SqlWords;
 import io.loomscale.protocol.Commands;
 import io.loomscale.protocol.ErrPacket;
 import io.loomscale.session.Downstream;

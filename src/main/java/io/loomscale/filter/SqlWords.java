@@ -1,4 +1,4 @@
-package io.loomscale.filter.cache;
+package io.loomscale.filter;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -7,8 +7,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The cache's view of statement text: the identifier words of a SELECT (the tables it may read,
- * over-approximated by every identifier) and the tables a write changes. Cheap lexing, no parse:
+ * Statement text as the cache, masking and firewall filters read it: tokens, the identifier
+ * words of a SELECT (the tables it may read, over-approximated by every identifier) and the
+ * tables a write changes. Cheap lexing, no parse:
  * string literals and comments are skipped ({@code /*!...*}{@code /} executable comments are
  * read as code); an answer can only be too wide, never too narrow, and a write it cannot read
  * returns null, which empties the cache. Stateless.
@@ -114,7 +115,7 @@ public final class SqlWords {
     }
 
     /** Every identifier word, lower case (the names a SELECT may read from, and more). */
-    static Set<String> identifiers(String sql) {
+    public static Set<String> identifiers(String sql) {
         Set<String> out = new HashSet<>();
         for (Token t : tokens(sql)) {
             if (t.word()) {
@@ -125,7 +126,7 @@ public final class SqlWords {
     }
 
     /** The tables a write changes, lower case, or null when that cannot be told from the text. */
-    static Set<String> writtenTables(String sql) {
+    public static Set<String> writtenTables(String sql) {
         List<Token> t = tokens(sql);
         if (t.isEmpty() || !t.get(0).word()) {
             return null;
