@@ -126,6 +126,8 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
     private int lastTicket;
     /** First byte of the last packet the session itself sent the client. */
     private int lastSentHeader = -1;
+    /** What the router itself sent the client while routing the current statement (or null). */
+    private byte[] sentWhileRouting;
     private final BackendConnection.ReplyHook replyHook = this::markReply;
 
     public ClientSession(SocketChannel channel, ServiceHandle service) throws IOException {
@@ -567,6 +569,7 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             lastFastPacket = null;
         }
         routing = st;
+        sentWhileRouting = null;
         try {
             downstream.route(st);
         } catch (BackendException e) {
@@ -617,7 +620,9 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             // No reply for the client went through the hook: the router answered itself (an
             // error, a reply it gathered and rebuilt), or the command has no reply.
             routing = null;
-            st.replyEnded(new Reply(lastSentHeader, 0, -1, -1, 0, false, null));
+            byte[] seen = st.collectsReply() && sentWhileRouting != null ? sentWhileRouting.clone() : null;
+            sentWhileRouting = null;
+            st.replyEnded(new Reply(lastSentHeader, 0, -1, seen == null ? -1 : seen.length, 0, false, seen));
             return true;
         }
         if (!st.collectsReply() || st.isLoadData()) {
@@ -990,6 +995,9 @@ public final class ClientSession implements Runnable, SessionContext, ClientEndp
             }
         }
         lastSentHeader = Packets.firstByte(packet);
+        if (routing != null) {
+            sentWhileRouting = packet;
+        }
         client.write(ByteBuffer.wrap(packet));
     }
 

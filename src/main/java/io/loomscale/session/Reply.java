@@ -65,7 +65,9 @@ public final class Reply {
     /**
      * False when the router answered without a backend reply the session could follow (it made
      * the answer itself or gathered it for its own reasons): header, rows and bytes are then
-     * what the session could see of the answer or -1, and {@link #packets()} is null.
+     * what the session could see of the answer or -1; for a collected statement
+     * {@link #packets()} is then a copy of what the router sent the client (already sent: it
+     * can be read, not replaced), else null.
      */
     public boolean isKnown() {
         return known;
@@ -83,8 +85,9 @@ public final class Reply {
 
     /** Replaces what the client gets (whole packets, sequence ids from 1). Only for a collected reply. */
     public void packets(byte[] replacement) {
-        if (packets == null) {
-            throw new IllegalStateException("the reply was not collected");
+        if (packets == null || !known) {
+            throw new IllegalStateException(packets == null ? "the reply was not collected"
+                    : "the router already sent this reply to the client");
         }
         this.packets = replacement;
     }

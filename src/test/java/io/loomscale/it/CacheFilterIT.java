@@ -5,6 +5,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The cache filter on the real cluster. A change made straight on the primary (not through the
@@ -152,5 +155,41 @@ class CacheFilterIT {
             }
         }
         assertEquals(true, stat("rwcache", "hits") >= 30, "hits: " + stat("rwcache", "hits"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cached", "rwcached"})
+    void preparedSelectsAreCachedByTheirParameterValues(String service) throws SQLException {
+        String filter = service.equals("cached") ? "cache" : "rwcache";
+        Db.rootOnPrimary("INSERT INTO test.it_cache_b VALUES (10, 1), (11, 2) ON DUPLICATE KEY UPDATE v = VALUES(v)");
+        TestCluster.get().waitForReplication();
+        try (Connection c = Db.app(proxy.port(service), "useServerPrepStmts=true");
+                PreparedStatement ps = c.prepareStatement("SELECT v FROM it_cache_b WHERE k = ? /* " + service + " */")) {
+            ps.setInt(1, 10);
+            assertEquals("1", one(ps));
+            long hits = stat(filter, "hits");
+            assertEquals("1", one(ps), "the same values: from the cache");
+            assertEquals(hits + 1, stat(filter, "hits"));
+            ps.setInt(1, 11);
+            assertEquals("2", one(ps), "other values: another entry");
+            behindTheProxy("UPDATE test.it_cache_b SET v = 5 WHERE k IN (10, 11)");
+            TestCluster.get().waitForReplication();
+            ps.setInt(1, 10);
+            assertEquals("1", one(ps), "cached: the change behind the proxy is not seen");
+            try (PreparedStatement up = c.prepareStatement("UPDATE it_cache_b SET v = 7 WHERE k = ?")) {
+                up.setInt(1, 10);
+                assertEquals(1, up.executeUpdate());
+            }
+            assertEquals("7", one(ps), "after a prepared UPDATE through the proxy");
+            ps.setInt(1, 11);
+            assertEquals("5", one(ps));
+        }
+    }
+
+    private static String one(PreparedStatement ps) throws SQLException {
+        try (java.sql.ResultSet rs = ps.executeQuery()) {
+            assertTrue(rs.next());
+            return rs.getString(1);
+        }
     }
 }

@@ -59,7 +59,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * (least recently used go first). {@code cached_data = "shared"}: one store;
  * {@code "thread_specific"} (the default, as in 2.1): one store per stripe of sessions (session
  * id modulo the number of cores), standing in for MaxScale's per-worker caches; invalidation
- * reaches all. Prepared-statement (binary protocol) results are not cached.
+ * reaches all.
+ *
+ * <p>Prepared statements: a cacheable SELECT's prepare reply gives the statement id the client
+ * uses (every prepare's reply is read, so an id used again is never confused) and its parameter
+ * count; an EXECUTE of it without a cursor is keyed by the statement text, the parameter types
+ * last bound and the parameter values as sent, and its binary result is cached like a text one.
  */
 public final class CacheFilter implements Filter {
     static final Set<String> KEYS = Set.of("storage", "storage_options", "soft_ttl", "hard_ttl", "max_resultset_rows",
@@ -212,6 +217,9 @@ public final class CacheFilter implements Filter {
         private boolean tempTables;
         /** Tables the session's prepared writes may change (ALL: unknown); null: none prepared. */
         private Set<String> preparedWrites;
+        /** Prepared SELECTs that may be cached, by the statement id the client uses. */
+        private final Map<Integer, Prepared> binaryStatements = new java.util.HashMap<>();
+        private int lastPrepared = -1;
 
         CacheSession(SessionContext ctx, CacheStorage store, boolean mayUse) {
             this.ctx = ctx;
@@ -234,6 +242,9 @@ public final class CacheFilter implements Filter {
                 st.onReplyEnd(r -> useDb(r, newDb));
             } else if (c == Commands.COM_STMT_PREPARE) {
                 int type = Classifier.classify(st.sqlView());
+                String sql = st.sql();
+                Prepared candidate = cacheable(type, sql) ? new Prepared(sql, SqlWords.identifiers(sql)) : null;
+                st.collectReply(r -> prepared(r, candidate));
                 if ((type & (QueryType.WRITE | QueryType.CALL | QueryType.MULTI_STATEMENT)) != 0) {
                     Set<String> t = (type & (QueryType.CALL | QueryType.MULTI_STATEMENT)) != 0 ? null
                             : SqlWords.writtenTables(st.sql());
@@ -247,8 +258,87 @@ public final class CacheFilter implements Filter {
                 }
             } else if ((c == Commands.COM_STMT_EXECUTE || c == Commands.COM_STMT_BULK_EXECUTE) && preparedWrites != null) {
                 write(st, preparedWrites);
+            } else if (c == Commands.COM_STMT_EXECUTE && !binaryStatements.isEmpty()) {
+                if (execute(st)) {
+                    return; // answered from the cache
+                }
+            } else if (c == Commands.COM_STMT_CLOSE) {
+                binaryStatements.remove(stmtId(st.packet()));
+            } else if (c == Commands.COM_RESET_CONNECTION) {
+                binaryStatements.clear();
+                preparedWrites = null;
             }
             next.route(st);
+        }
+
+        /** A prepared SELECT that may be cached: its text, words, parameter count and last parameter types. */
+        private static final class Prepared {
+            final String sql;
+            final Set<String> words;
+            int params;
+            byte[] types = new byte[0];
+
+            Prepared(String sql, Set<String> words) {
+                this.sql = sql;
+                this.words = words;
+            }
+        }
+
+        /** The prepare's reply names the statement id the client will use (and its parameter count). */
+        private void prepared(Reply r, Prepared candidate) {
+            track(r);
+            byte[] p = r.packets();
+            if (p == null || p.length < Packets.HEADER + 12 || (p[Packets.HEADER] & 0xff) != Packets.OK) {
+                return;
+            }
+            int id = stmtId(p);
+            lastPrepared = id;
+            if (candidate == null) {
+                binaryStatements.remove(id); // an id in use again, for a statement not cached
+                return;
+            }
+            candidate.params = (p[Packets.HEADER + 7] & 0xff) | (p[Packets.HEADER + 8] & 0xff) << 8;
+            binaryStatements.put(id, candidate);
+        }
+
+        /** Returns true when the EXECUTE was answered from the cache. */
+        private boolean execute(Statement st) throws IOException {
+            byte[] p = st.packet();
+            int id = stmtId(p);
+            // -1: "the statement just prepared" (MariaDB; Connector/J pipelines PREPARE and EXECUTE so)
+            Prepared pr = binaryStatements.get(id == -1 ? lastPrepared : id);
+            int flagsAt = Packets.HEADER + 5;
+            if (pr == null || p.length < flagsAt + 5 || p[flagsAt] != 0 || !usable()) {
+                return false; // unknown statement, a cursor, or no cache for this session now
+            }
+            int at = flagsAt + 5;
+            String values = "";
+            if (pr.params > 0) {
+                int bitmap = (pr.params + 7) / 8;
+                if (p.length < at + bitmap + 1) {
+                    return false;
+                }
+                int bound = at + bitmap;
+                int rest = bound + 1;
+                if (p[bound] == 1) {
+                    if (p.length < rest + 2 * pr.params) {
+                        return false;
+                    }
+                    pr.types = java.util.Arrays.copyOfRange(p, rest, rest + 2 * pr.params);
+                    rest += 2 * pr.params;
+                }
+                byte[] key = new byte[bitmap + pr.types.length + (p.length - rest)];
+                System.arraycopy(p, at, key, 0, bitmap);
+                System.arraycopy(pr.types, 0, key, bitmap, pr.types.length);
+                System.arraycopy(p, rest, key, bitmap + pr.types.length, p.length - rest);
+                values = java.util.Base64.getEncoder().encodeToString(key);
+            }
+            CacheStorage.Key key = new CacheStorage.Key(ctx.user(), db, deprecateEof, "\u0001" + pr.sql + "\u0000" + values);
+            if (serve(key)) {
+                return true;
+            }
+            collect(st, key, pr.words);
+            return false;
         }
 
         private void useDb(Reply r, String newDb) {
@@ -290,37 +380,62 @@ public final class CacheFilter implements Filter {
                 st.onReplyEnd(r -> useDb(r, newDb));
                 return false;
             }
-            if (!mayUse || !dbKnown || inTrx || autocommitOff || tempTables || (type & QueryType.READ) == 0
-                    || (type & NOT_CACHEABLE) != 0) {
+            if (!usable() || (type & QueryType.READ) == 0 || (type & NOT_CACHEABLE) != 0) {
                 return false;
             }
             CacheStorage.Key key = new CacheStorage.Key(ctx.user(), db, deprecateEof, sql);
-            CacheStorage.Entry e = store.get(key, System.nanoTime(), softNanos, hardNanos);
-            if (e != null) {
-                hits.incrementAndGet();
-                ctx.sendToClient(e.reply);
+            if (serve(key)) {
                 return true;
             }
-            misses.incrementAndGet();
             Set<String> words = SqlWords.identifiers(sql);
+            if (cacheable(type, sql, words)) {
+                collect(st, key, words);
+            }
+            return false;
+        }
+
+        /** Whether the session may use the cache now (its state, not the statement's). */
+        private boolean usable() {
+            return mayUse && dbKnown && !inTrx && !autocommitOff && !tempTables;
+        }
+
+        private boolean cacheable(int type, String sql) {
+            return sql != null && (type & QueryType.READ) != 0 && (type & NOT_CACHEABLE) == 0
+                    && cacheable(type, sql, SqlWords.identifiers(sql));
+        }
+
+        private boolean cacheable(int type, String sql, Set<String> words) {
             for (String w : words) {
                 if (NON_DETERMINISTIC.contains(w)) {
                     return false;
                 }
             }
-            if (!rules.mayStore(sql, words, db)) {
+            return rules.mayStore(sql, words, db);
+        }
+
+        /** Answers from the cache if it holds {@code key} (a hit); false on a miss. */
+        private boolean serve(CacheStorage.Key key) throws IOException {
+            CacheStorage.Entry e = store.get(key, System.nanoTime(), softNanos, hardNanos);
+            if (e == null) {
+                misses.incrementAndGet();
                 return false;
             }
+            hits.incrementAndGet();
+            ctx.sendToClient(e.reply);
+            return true;
+        }
+
+        /** Has the reply collected, to store it when it comes. */
+        private void collect(Statement st, CacheStorage.Key key, Set<String> words) {
             long generation = store.generation();
             st.collectReply(r -> store(key, words, generation, r), maxResultSize > 0 ? maxResultSize : Long.MAX_VALUE);
-            return false;
         }
 
         private void store(CacheStorage.Key key, Set<String> words, long generation, Reply r) {
             track(r);
             byte[] p = r.packets();
             int first = p == null || p.length <= Packets.HEADER ? -1 : p[Packets.HEADER] & 0xff;
-            boolean ok = p != null && !r.isTruncated() && first != Packets.OK && first != Packets.ERR && first != -1
+            boolean ok = p != null && r.isKnown() && !r.isTruncated() && first != Packets.OK && first != Packets.ERR && first != -1
                     && first != Packets.LOCAL_INFILE && (maxRows <= 0 || r.rows() <= maxRows)
                     && (r.status() & (ServerStatus.IN_TRANS | ServerStatus.MORE_RESULTS_EXISTS)) == 0
                     && (r.status() & ServerStatus.AUTOCOMMIT) != 0;
@@ -348,6 +463,12 @@ public final class CacheFilter implements Filter {
                 autocommitOff = (r.status() & ServerStatus.AUTOCOMMIT) == 0;
             }
         }
+    }
+
+    private static int stmtId(byte[] packet) {
+        int o = Packets.HEADER + 1;
+        return packet.length < o + 4 ? -1 : (packet[o] & 0xff) | (packet[o + 1] & 0xff) << 8 | (packet[o + 2] & 0xff) << 16
+                | (packet[o + 3] & 0xff) << 24;
     }
 
     private static boolean startsWithUse(CharSequence sql) {

@@ -171,14 +171,27 @@ public final class MaskingFilter implements Filter {
             }
             if (c == Commands.COM_QUERY) {
                 st.collectReply(r -> mask(r, false, -1));
+            } else if (c == Commands.COM_STMT_PREPARE) {
+                st.collectReply(r -> {
+                    byte[] p = r.packets();
+                    if (p != null && p.length >= Packets.HEADER + 5 && (p[Packets.HEADER] & 0xff) == Packets.OK) {
+                        lastPrepared = stmtId(p);
+                    }
+                });
             } else if (c == Commands.COM_STMT_EXECUTE) {
-                int id = stmtId(st.packet());
+                int sent = stmtId(st.packet());
+                int id = sent == -1 ? lastPrepared : sent; // -1: the statement just prepared
                 st.collectReply(r -> mask(r, true, id));
             } else if (c == Commands.COM_STMT_FETCH) {
                 Column[] plan = cursorPlans.get(stmtId(st.packet()));
-                if (plan != null) {
-                    st.collectReply(r -> maskFetch(r, plan));
+                if (plan == null) {
+                    // A cursor whose columns this filter never saw: its rows cannot be checked.
+                    refused.incrementAndGet();
+                    ctx.sendToClient(new ErrPacket(1142, "42000", "The statement is refused by the masking filter: "
+                            + "a fetch from a cursor whose columns it has not seen").encode(1));
+                    return;
                 }
+                st.collectReply(r -> maskFetch(r, plan));
             } else if (c == Commands.COM_STMT_CLOSE) {
                 cursorPlans.remove(stmtId(st.packet()));
             }
@@ -236,19 +249,19 @@ public final class MaskingFilter implements Filter {
 
         private void mask(Reply r, boolean binary, int stmtId) throws IOException {
             byte[] p = r.packets();
-            if (p == null) {
-                return;
+            if (p == null || !r.isKnown()) {
+                return; // the router made the answer itself (no result set to mask)
             }
             int outcome = new Masker(p, binary, null).run();
             finish(r, outcome);
-            if (binary && lastPlan != null && lastPlanIsCursor) {
+            if (binary && lastPlanIsCursor) {
                 cursorPlans.put(stmtId, lastPlan);
             }
         }
 
         private void maskFetch(Reply r, Column[] plan) {
             byte[] p = r.packets();
-            if (p == null) {
+            if (p == null || !r.isKnown()) {
                 return;
             }
             finish(r, new Masker(p, true, plan).run());
@@ -269,6 +282,7 @@ public final class MaskingFilter implements Filter {
 
         private Column[] lastPlan;
         private boolean lastPlanIsCursor;
+        private int lastPrepared = -1;
 
         /** The masking rule of one result column, or null. */
         record Column(int type, MaskingRules.Rule rule) {
@@ -320,9 +334,9 @@ public final class MaskingFilter implements Filter {
                     if (!deprecateEof && pos < p.length) {
                         pos = next(pos); // EOF after the column definitions
                     }
-                    lastPlan = any ? plan : null;
+                    lastPlan = plan;
                     if (pos >= p.length) {
-                        lastPlanIsCursor = any; // a cursor: the rows come with COM_STMT_FETCH
+                        lastPlanIsCursor = true; // a cursor: the rows come with COM_STMT_FETCH
                         return masked;
                     }
                     if (!rows(any ? plan : null)) {

@@ -98,7 +98,7 @@ public final class MaxRowsFilter implements Filter {
 
     private void check(Reply r, boolean deprecateEof, String sql, SessionContext ctx) {
         byte[] p = r.packets();
-        if (p == null || p.length <= Packets.HEADER) {
+        if (p == null || !r.isKnown() || p.length <= Packets.HEADER) {
             return;
         }
         int first = p[Packets.HEADER] & 0xff;
