@@ -41,10 +41,21 @@ public final class LineWriter {
     private final Thread thread;
     private volatile boolean stopping;
     private volatile long lastDropWarning;
+    private final boolean flushEachLine;
 
     /** @param capacity lines the queue holds before dropping */
     public LineWriter(String name, int capacity) {
+        this(name, capacity, false);
+    }
+
+    /**
+     * @param capacity      lines the queue holds before dropping
+     * @param flushEachLine flush the file after every line (qlafilter's {@code flush}); otherwise
+     *                      files are flushed whenever the queue runs dry
+     */
+    public LineWriter(String name, int capacity, boolean flushEachLine) {
         this.name = name;
+        this.flushEachLine = flushEachLine;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.thread = new Thread(this::run, "loomscale-filter-" + name);
         thread.setDaemon(true);
@@ -177,6 +188,8 @@ public final class LineWriter {
             if (l.closeAfter()) {
                 open.remove(l.file());
                 w.close();
+            } else if (flushEachLine) {
+                w.flush();
             }
         } catch (IOException e) {
             if (failed.incrementAndGet() == 1 || failed.get() % 10_000 == 0) {
@@ -210,7 +223,12 @@ public final class LineWriter {
         }
     }
 
-    /** Checks at start that {@code file}'s directory exists and is writable; returns a reason or null. */
+    /**
+     * Whether {@code file}'s directory exists and is writable: a reason if not, else null. Filters
+     * warn with it at start rather than refuse, so that {@code loomscale check} of a configuration
+     * meant for another machine (a converted MaxScale one) passes; lines that cannot be written
+     * are counted ({@link #failed()}) and logged.
+     */
     public static String checkWritableDir(Path file) {
         Path dir = file.toAbsolutePath().getParent();
         if (dir == null || !Files.isDirectory(dir)) {

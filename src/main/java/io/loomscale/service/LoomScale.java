@@ -299,6 +299,9 @@ public final class LoomScale {
         for (EventLoop l : ls.loops) {
             l.shutdown();
         }
+        for (Filter f : ls.filters.values()) {
+            f.close(); // writer threads of log filters
+        }
     }
 
 }

@@ -31,13 +31,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * spaces so that a statement stays one line). Each file starts with a header line naming them.
  *
  * <p>Sessions never wait on the disk: lines go to a {@link LineWriter} (bounded queue, one writer
- * thread, dropped lines counted in {@link #diagnostics()}). Only with {@code reply_time} does the
+ * thread, dropped lines counted in {@link #diagnostics()}); files are flushed whenever the queue
+ * runs dry, or after every line with {@code flush = true}. A {@code filebase} whose directory is
+ * missing or not writable is warned about at start (the lines are then counted as write errors). Only with {@code reply_time} does the
  * filter ask for the reply's end ({@link Statement#onReplyEnd}); otherwise the line is queued
  * when the statement passes and the reply is not followed at all.
  */
 public final class QlaFilter implements Filter {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(QlaFilter.class);
     static final Set<String> KEYS = Set.of("filebase", "match", "exclude", "options", "user", "source", "log_type",
-            "log_data", "queue_size");
+            "log_data", "queue_size", "flush");
 
     enum Field { SERVICE, SESSION, DATE, USER, REPLY_TIME, QUERY }
 
@@ -56,7 +59,7 @@ public final class QlaFilter implements Filter {
     private final AtomicLong logged = new AtomicLong();
 
     private QlaFilter(String name, Path filebase, SessionMatch match, boolean sessionFiles, boolean unified,
-            EnumSet<Field> fields, int queueSize) {
+            EnumSet<Field> fields, int queueSize, boolean flush) {
         this.name = name;
         this.filebase = filebase;
         this.match = match;
@@ -76,7 +79,7 @@ public final class QlaFilter implements Filter {
             });
         }
         this.header = h.toString();
-        this.writer = new LineWriter(name, queueSize);
+        this.writer = new LineWriter(name, queueSize, flush);
         if (unified && !Files.exists(unifiedFile)) {
             writer.write(unifiedFile, header);
         }
@@ -92,7 +95,8 @@ public final class QlaFilter implements Filter {
         Path filebase = Path.of(fb);
         String bad = LineWriter.checkWritableDir(filebase);
         if (bad != null) {
-            throw p.error("filebase", "cannot write log files: " + bad, "a path in an existing, writable directory");
+            log.warn("{}", p.error("filebase", "log files cannot be written now: " + bad, "a path in an existing, writable directory")
+                    .getMessage());
         }
         SessionMatch match = SessionMatch.from(p);
         boolean session = false;
@@ -123,7 +127,7 @@ public final class QlaFilter implements Filter {
         if (queue < 1) {
             throw p.error("queue_size", "must be at least 1", "lines, default 10000");
         }
-        return new QlaFilter(config.name(), filebase, match, session, unified, fields, queue);
+        return new QlaFilter(config.name(), filebase, match, session, unified, fields, queue, p.bool("flush", false));
     }
 
     @Override

@@ -75,7 +75,8 @@ public final class RegexFilter implements Filter {
             logFile = Path.of(lf);
             String bad = LineWriter.checkWritableDir(logFile);
             if (bad != null) {
-                throw p.error("log_file", "cannot write: " + bad, "a file in an existing, writable directory");
+                log.warn("{}", p.error("log_file", "cannot be written now: " + bad, "a file in an existing, writable directory")
+                        .getMessage());
             }
         }
         return new RegexFilter(match, replace, SessionMatch.sessionsOnly(p), logFile, p.bool("log_trace", false),

@@ -61,7 +61,8 @@ public final class TopFilter implements Filter {
         Path filebase = Path.of(fb);
         String bad = LineWriter.checkWritableDir(filebase);
         if (bad != null) {
-            throw p.error("filebase", "cannot write reports: " + bad, "a path in an existing, writable directory");
+            org.slf4j.LoggerFactory.getLogger(TopFilter.class).warn("{}", p.error("filebase",
+                    "reports cannot be written now: " + bad, "a path in an existing, writable directory").getMessage());
         }
         int count = p.integer("count", 10);
         if (count < 1 || count > 10_000) {
