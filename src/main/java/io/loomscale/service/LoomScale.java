@@ -222,11 +222,6 @@ public final class LoomScale {
         return null;
     }
 
-    /** The filter instances by name (diagnostics). */
-    public Map<String, Filter> filters() {
-        return java.util.Collections.unmodifiableMap(filters);
-    }
-
     public static String version() {
         String v = LoomScale.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
