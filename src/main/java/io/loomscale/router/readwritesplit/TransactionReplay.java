@@ -66,8 +66,19 @@ final class TransactionReplay {
             return false;
         }
         List<TransactionLog.Entry> entries = new ArrayList<>(trx.entries());
-        TransactionLog.Entry inflight = !entries.isEmpty() && !entries.get(entries.size() - 1).done
-                ? entries.remove(entries.size() - 1) : null;
+        TransactionLog.Entry inflight = null;
+        if (!entries.isEmpty() && !entries.get(entries.size() - 1).done) {
+            TransactionLog.Entry last = entries.get(entries.size() - 1);
+            if (waiting) {
+                inflight = entries.remove(entries.size() - 1); // its reply never came: send it again
+            } else {
+                // Its reply ended (the client has it) before the session took note: done, with
+                // the checksum the selector thread computed. Sending it again would give the
+                // client a second reply.
+                last.checksum = failed.conn.endpoint().replyChecksum();
+                last.done = true;
+            }
+        }
         if (inflight != null && cfg.transactionReplaySafeCommit() && commits(inflight.packet)) {
             trx.clear();
             session.trxOpen = false;
