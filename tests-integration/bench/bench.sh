@@ -19,6 +19,10 @@
 #                          "-Djdk.virtualThreadScheduler.parallelism=1"
 #   --loomscale-threads N  'threads' in the generated proxy config (default 1)
 #   --sysbench-args "..."  extra sysbench args, e.g. "--db-ps-mode=disable"
+#   --filters "A B"        also measure "loomscale-filtered": a second service and
+#                          listener in the same proxy, like the first one but with
+#                          filters = ["A", "B"] (env FILTERS); their [filter.NAME]
+#                          tables come from --filters-toml FILE (env FILTERS_TOML)
 #   --endpoints "..."      subset of "direct haproxy loomscale" to measure
 #                          (without loomscale no proxy is started, no idle test)
 #   --tls                  TLS everywhere: sysbench connects with --mysql-ssl=on
@@ -97,6 +101,9 @@ TLS=0
 ROUTER="${ROUTER:-readconnroute}"
 TESTS_ARG="${BENCH_TESTS:-}"
 ENDPOINTS=(direct haproxy loomscale)
+FILTERS="${FILTERS:-}"
+FILTERS_TOML="${FILTERS_TOML:-}"
+LS_FPORT=""
 
 usage() {
     sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&2
@@ -121,6 +128,8 @@ while [[ $# -gt 0 ]]; do
         --keep) KEEP=1; shift ;;
         --tls) TLS=1; shift ;;
         --base-port) need_val "$@"; BASE_PORT="$2"; shift 2 ;;
+        --filters) need_val "$@"; FILTERS="$2"; shift 2 ;;
+        --filters-toml) need_val "$@"; FILTERS_TOML="$2"; shift 2 ;;
         -h | --help) usage 0 ;;
         *) die "unknown option '$1' (see $0 --help)" ;;
     esac
@@ -141,11 +150,16 @@ fi
 for t in "${TESTS[@]}"; do
     [[ "$t" =~ ^[a-z][a-z_]*$ ]] || die "not a sysbench test name: '$t' (e.g. oltp_read_only)"
 done
+if [[ -n "$FILTERS" ]]; then
+    [[ -f "$FILTERS_TOML" ]] || die "--filters needs --filters-toml FILE with the [filter.NAME] tables"
+    FILTERS_TOML="$(realpath "$FILTERS_TOML")"
+    ENDPOINTS+=(loomscale-filtered)
+fi
 WITH_LS=0
 for ep in "${ENDPOINTS[@]}"; do
     case "$ep" in
         direct | haproxy) ;;
-        loomscale) WITH_LS=1 ;;
+        loomscale | loomscale-filtered) WITH_LS=1 ;;
         *) die "unknown endpoint '$ep' (want direct, haproxy, loomscale)" ;;
     esac
 done
@@ -357,6 +371,17 @@ address = "127.0.0.1"
 port = $LS_PORT
 $listener_tls
 EOF
+    if [[ -n "$FILTERS" ]]; then
+        # The same service again, with the filters, on its own listener.
+        local names="" f
+        for f in $FILTERS; do names+="${names:+, }\"$f\""; done
+        printf '\n%s\n' "$service" | sed -e 's/^\[service\..*\]$/[service.filtered]/' \
+            -e 's/^\[listener\..*\]$/[listener.filtered]/' -e 's/^service = .*/service = "filtered"/' \
+            | awk -v names="$names" '{print} /^\[service\.filtered\]$/ {print "filters = [" names "]"}' \
+            >>"$WORK/loomscale.toml"
+        printf 'address = "127.0.0.1"\nport = %s\n%s\n\n' "$LS_FPORT" "$listener_tls" >>"$WORK/loomscale.toml"
+        cat "$FILTERS_TOML" >>"$WORK/loomscale.toml"
+    fi
 }
 
 proxy_fail() {
@@ -370,6 +395,9 @@ start_loomscale() {
     local deadline
     local -a jvm_args
     LS_PORT="$(free_port 34006)"
+    if [[ -n "$FILTERS" ]]; then
+        LS_FPORT="$(free_port $((LS_PORT + 10)))"
+    fi
     write_loomscale_config
     # PROXY_ARGS is split on whitespace on purpose (several JVM options).
     # shellcheck disable=SC2206
@@ -509,13 +537,14 @@ endpoint_port() {
         haproxy) echo "$HA_PORT" ;;
         haproxy-rr) echo "$HA_RR_PORT" ;;
         loomscale) echo "$LS_PORT" ;;
+        loomscale-filtered) echo "$LS_FPORT" ;;
     esac
 }
 
 endpoint_pid() {
     case "$1" in
         haproxy | haproxy-rr) echo "$HAPROXY_PID" ;;
-        loomscale) echo "$PROXY_PID" ;;
+        loomscale | loomscale-filtered) echo "$PROXY_PID" ;;
         *) echo "" ;;
     esac
 }

@@ -257,11 +257,15 @@ public final class CacheFilter implements Filter {
                     }
                 }
             } else if ((c == Commands.COM_STMT_EXECUTE || c == Commands.COM_STMT_BULK_EXECUTE) && preparedWrites != null) {
+                if (c == Commands.COM_STMT_EXECUTE) {
+                    restoreTypes(st);
+                }
                 write(st, preparedWrites);
             } else if (c == Commands.COM_STMT_EXECUTE && !binaryStatements.isEmpty()) {
                 if (execute(st)) {
                     return; // answered from the cache
                 }
+                restoreTypes(st);
             } else if (c == Commands.COM_STMT_CLOSE) {
                 binaryStatements.remove(stmtId(st.packet()));
             } else if (c == Commands.COM_RESET_CONNECTION) {
@@ -277,6 +281,11 @@ public final class CacheFilter implements Filter {
             final Set<String> words;
             int params;
             byte[] types = new byte[0];
+            /**
+             * The client sent {@link #types} in an EXECUTE answered from the cache, so the
+             * router and the servers never saw them: the next EXECUTE that goes on must carry them.
+             */
+            boolean typesUnsent;
 
             Prepared(String sql, Set<String> words) {
                 this.sql = sql;
@@ -320,7 +329,8 @@ public final class CacheFilter implements Filter {
                 }
                 int bound = at + bitmap;
                 int rest = bound + 1;
-                if (p[bound] == 1) {
+                boolean sentTypes = p[bound] == 1;
+                if (sentTypes) {
                     if (p.length < rest + 2 * pr.params) {
                         return false;
                     }
@@ -334,11 +344,48 @@ public final class CacheFilter implements Filter {
                 values = java.util.Base64.getEncoder().encodeToString(key);
             }
             CacheStorage.Key key = new CacheStorage.Key(ctx.user(), db, deprecateEof, "\u0001" + pr.sql + "\u0000" + values);
+            boolean typesInPacket = pr.params > 0 && p[at + (pr.params + 7) / 8] == 1;
             if (serve(key)) {
+                if (typesInPacket) {
+                    pr.typesUnsent = true;
+                }
                 return true;
             }
             collect(st, key, pr.words);
             return false;
+        }
+
+        /**
+         * An EXECUTE that goes on to the router: if the parameter types the client sent were
+         * answered from the cache (never seen downstream) and this one has none, they are put
+         * back in, else the server would refuse it (ERR 1210).
+         */
+        private void restoreTypes(Statement st) {
+            byte[] p = st.packet();
+            int id = stmtId(p);
+            Prepared pr = binaryStatements.get(id == -1 ? lastPrepared : id);
+            if (pr == null || !pr.typesUnsent || pr.params == 0) {
+                return;
+            }
+            int flagAt = Packets.HEADER + 10 + (pr.params + 7) / 8;
+            if (p.length <= flagAt) {
+                return;
+            }
+            if (p[flagAt] == 0) {
+                st.packet(withTypes(p, flagAt, pr.types));
+            }
+            pr.typesUnsent = false;
+        }
+
+        /** {@code p} with the "new params bound" flag at {@code flagAt} set and {@code types} after it. */
+        private static byte[] withTypes(byte[] p, int flagAt, byte[] types) {
+            byte[] out = new byte[p.length + types.length];
+            System.arraycopy(p, 0, out, 0, flagAt);
+            out[flagAt] = 1;
+            System.arraycopy(types, 0, out, flagAt + 1, types.length);
+            System.arraycopy(p, flagAt + 1, out, flagAt + 1 + types.length, p.length - flagAt - 1);
+            Packets.writeHeader(out, 0, out.length - Packets.HEADER, 0);
+            return out;
         }
 
         private void useDb(Reply r, String newDb) {
