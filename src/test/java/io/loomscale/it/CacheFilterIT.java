@@ -186,6 +186,74 @@ class CacheFilterIT {
         }
     }
 
+    /**
+     * A client that sends parameter types only with its first EXECUTE (sysbench, libmariadb)
+     * and gets that one from the cache: the types never reached the router, so the next
+     * EXECUTE that misses must carry them, or the server refuses it (ERR 1210).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cached", "rwcached"})
+    void typesSentOnlyWithACachedExecuteReachTheServerLater(String service) throws Exception {
+        Db.rootOnPrimary("INSERT INTO test.it_cache_b VALUES (20, 200), (21, 210) ON DUPLICATE KEY UPDATE v = VALUES(v)");
+        TestCluster.get().waitForReplication();
+        String sql = "SELECT v FROM it_cache_b WHERE k = ? /* types " + service + " */";
+        try (RawClient raw = RawClient.login(proxy.port(service), TestCluster.APP_USER, TestCluster.APP_PASSWORD, "test")) {
+            int a = prepare(raw, sql);
+            int b = prepare(raw, sql); // the same text again: a second statement
+            assertEquals("200", executeInt(raw, a, 20, true), "a miss, now cached");
+            long hits = stat(service.equals("cached") ? "cache" : "rwcache", "hits");
+            assertEquals("200", executeInt(raw, b, 20, true), "with types: answered from the cache");
+            assertEquals(hits + 1, stat(service.equals("cached") ? "cache" : "rwcache", "hits"));
+            assertEquals("210", executeInt(raw, b, 21, false), "without types, not cached: the server needs the types");
+        }
+    }
+
+    /** COM_STMT_PREPARE; returns the statement id after reading the definitions. */
+    private static int prepare(RawClient raw, String sql) throws java.io.IOException {
+        byte[] q = sql.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] prep = new byte[q.length + 1];
+        prep[0] = 0x16;
+        System.arraycopy(q, 0, prep, 1, q.length);
+        RawClient.Packet ok = raw.command(prep);
+        assertEquals(0x00, ok.first(), "prepare OK");
+        byte[] pl = ok.payload();
+        int id = (pl[1] & 0xff) | (pl[2] & 0xff) << 8 | (pl[3] & 0xff) << 16 | (pl[4] & 0xff) << 24;
+        int columns = (pl[5] & 0xff) | (pl[6] & 0xff) << 8;
+        int params = (pl[7] & 0xff) | (pl[8] & 0xff) << 8;
+        for (int k = 0; k < params + 1 + columns + 1; k++) {
+            raw.readPacket(); // parameter and column definitions, each block ended by an EOF
+        }
+        return id;
+    }
+
+    /** COM_STMT_EXECUTE of a one-INT-parameter statement; the first column of its one row. */
+    private static String executeInt(RawClient raw, int id, int value, boolean types) throws java.io.IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.write(0x17);
+        b.write(new byte[] {(byte) id, (byte) (id >> 8), (byte) (id >> 16), (byte) (id >> 24)}, 0, 4);
+        b.write(0); // no cursor
+        b.write(new byte[] {1, 0, 0, 0}, 0, 4); // iteration count
+        b.write(0); // null bitmap
+        b.write(types ? 1 : 0);
+        if (types) {
+            b.write(3); // MYSQL_TYPE_LONG
+            b.write(0);
+        }
+        b.write(new byte[] {(byte) value, (byte) (value >> 8), (byte) (value >> 16), (byte) (value >> 24)}, 0, 4);
+        RawClient.Packet first = raw.command(b.toByteArray());
+        if (first.isErr()) {
+            throw new AssertionError("EXECUTE failed: " + RawClient.Err.decode(first.payload()));
+        }
+        raw.readPacket(); // the column definition
+        raw.readPacket(); // EOF
+        RawClient.Packet row = raw.readPacket();
+        RawClient.Packet end = raw.readPacket();
+        assertEquals(0xfe, end.first(), "one row, then EOF");
+        // Binary row: 0x00, null bitmap (1 byte for one column), then the INT as 4 bytes.
+        byte[] r = row.payload();
+        return String.valueOf((r[2] & 0xff) | (r[3] & 0xff) << 8 | (r[4] & 0xff) << 16 | (r[5] & 0xff) << 24);
+    }
+
     private static String one(PreparedStatement ps) throws SQLException {
         try (java.sql.ResultSet rs = ps.executeQuery()) {
             assertTrue(rs.next());
