@@ -46,6 +46,32 @@ public final class FilterChain implements Downstream {
         return router.handleError(backend, cause);
     }
 
+    /**
+     * The router's fast path for the commands every filter lets pass untouched
+     * ({@link FilterSession#passesUntouched}): with qlafilter, regexfilter and topfilter, which
+     * look only at COM_QUERY and COM_STMT_PREPARE, prepared statements' EXECUTEs still go by the
+     * selector thread. Measured reason: without it, a chain of those three cost every statement
+     * a hand-off to the session (sysbench oltp_read_only through readwritesplit: 0.83x the
+     * throughput of the same service without filters). Null when the router has no fast path.
+     */
+    @Override
+    public io.loomscale.session.FastPath fastPath() {
+        io.loomscale.session.FastPath routerPath = router.fastPath();
+        if (routerPath == null) {
+            return null;
+        }
+        return packet -> {
+            if (packet.length > io.loomscale.protocol.Packets.HEADER && packet[3] == 0) {
+                for (FilterSession f : filters) {
+                    if (!f.passesUntouched(packet)) {
+                        return false;
+                    }
+                }
+            }
+            return routerPath.tryRoute(packet);
+        };
+    }
+
     @Override
     public List<BackendConnection> backends() {
         return router.backends();

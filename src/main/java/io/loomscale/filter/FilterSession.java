@@ -39,6 +39,32 @@ import java.io.IOException;
  * reported. A collected reply is held whole in memory.
  */
 public interface FilterSession {
+    /**
+     * Whether this filter would pass {@code packet} (a whole client command, header included)
+     * on unchanged and needs to see neither it nor its reply: then, when every filter of the
+     * chain says so, the router's fast path may forward it from the selector thread without
+     * handing it to the session (see {@link FilterChain#fastPath()}). Called on the selector
+     * thread, concurrently with the session's thread: it must look only at {@code packet} and at
+     * settings that never change, never at the session's state. Default: false (the filter sees
+     * everything), which a filter that collects or changes replies must keep.
+     */
+    default boolean passesUntouched(byte[] packet) {
+        return false;
+    }
+
+    /** A filter session that does nothing (the filter does not apply to this session). */
+    FilterSession PASS = new FilterSession() {
+        @Override
+        public void onStatement(Statement statement, Downstream next) throws IOException {
+            next.route(statement);
+        }
+
+        @Override
+        public boolean passesUntouched(byte[] packet) {
+            return true;
+        }
+    };
+
     void onStatement(Statement statement, Downstream next) throws IOException;
 
     /** The session ends. */

@@ -168,6 +168,13 @@ public final class QlaFilter implements Filter {
 
     /** One session's logging; runs on its virtual thread. */
     private final class QlaSession implements FilterSession {
+        /** It looks only at statements with SQL text (COM_QUERY, COM_STMT_PREPARE). */
+        @Override
+        public boolean passesUntouched(byte[] packet) {
+            int c = packet[io.loomscale.protocol.Packets.HEADER] & 0xff;
+            return c != io.loomscale.protocol.Commands.COM_QUERY && c != io.loomscale.protocol.Commands.COM_STMT_PREPARE;
+        }
+
         private final SessionContext ctx;
         private final Path sessionFile;
         private boolean headerWritten;

@@ -102,9 +102,19 @@ public final class RegexFilter implements Filter {
     @Override
     public FilterSession newSession(SessionContext ctx) {
         if (!sessions.appliesTo(ctx)) {
-            return (st, next) -> next.route(st);
+            return FilterSession.PASS;
         }
-        return this::onStatement;
+        return new FilterSession() {
+            @Override
+            public void onStatement(Statement st, Downstream next) throws IOException {
+                RegexFilter.this.onStatement(st, next);
+            }
+
+            @Override
+            public boolean passesUntouched(byte[] packet) {
+                return (packet[io.loomscale.protocol.Packets.HEADER] & 0xff) != io.loomscale.protocol.Commands.COM_QUERY;
+            }
+        };
     }
 
     private void onStatement(Statement st, Downstream next) throws IOException {

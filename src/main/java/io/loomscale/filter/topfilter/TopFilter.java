@@ -107,6 +107,13 @@ public final class TopFilter implements Filter {
 
     /** One session's measurements; its virtual thread only. */
     private final class TopSession implements FilterSession {
+        /** It looks only at statements with SQL text (COM_QUERY, COM_STMT_PREPARE). */
+        @Override
+        public boolean passesUntouched(byte[] packet) {
+            int c = packet[io.loomscale.protocol.Packets.HEADER] & 0xff;
+            return c != io.loomscale.protocol.Commands.COM_QUERY && c != io.loomscale.protocol.Commands.COM_STMT_PREPARE;
+        }
+
         private final SessionContext ctx;
         private final PriorityQueue<Timed> slowest = new PriorityQueue<>((a, b) -> Long.compare(a.nanos(), b.nanos()));
         private final long started = System.nanoTime();
