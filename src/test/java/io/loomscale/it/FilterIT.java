@@ -199,15 +199,17 @@ class FilterIT {
         }
         TopFilter top = filter("top", TopFilter.class);
         Path report = null;
+        List<String> lines = List.of();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (report == null && System.nanoTime() < deadline) {
+        // The file can be seen before its writer has written it: wait for the whole report.
+        while (!lines.stream().anyMatch(l -> l.startsWith("Total of")) && System.nanoTime() < deadline) {
             top.flush(1000);
             try (Stream<Path> s = Files.list(dir)) {
                 report = s.filter(p -> p.getFileName().toString().startsWith("top.")).findFirst().orElse(null);
             }
+            lines = report == null ? List.of() : Files.readAllLines(report);
         }
         assertTrue(report != null, "no report file");
-        List<String> lines = Files.readAllLines(report);
         assertEquals("Top 3 longest running queries in session.", lines.get(0));
         List<String> rows = lines.stream().filter(l -> l.contains(" |  ")).toList();
         assertEquals(3, rows.size(), lines.toString());
