@@ -22,11 +22,21 @@ final class Db {
     /** Read timeout of every connection, so that a proxy that never answers fails a test instead of hanging it. */
     static final String SOCKET_TIMEOUT = "socketTimeout=60000";
 
+    /**
+     * Options added to every connection to a port (e.g. TLS settings for a listener that takes TLS
+     * clients only, so that tests written for plain listeners run over TLS unchanged).
+     */
+    static final java.util.Map<Integer, String> PORT_OPTIONS = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** {@code options} are {@code key=value} pairs joined with '&'; a read timeout of 60 s is added. */
     static String url(int port, String db, String user, String password, String... options) {
         StringBuilder sb = new StringBuilder("jdbc:mariadb://").append(TestProxy.HOST).append(':').append(port)
                 .append('/').append(db == null ? "" : db).append("?user=").append(user).append("&password=")
                 .append(password).append('&').append(SOCKET_TIMEOUT);
+        String forPort = PORT_OPTIONS.get(port);
+        if (forPort != null) {
+            sb.append('&').append(forPort);
+        }
         for (String o : options) {
             if (!o.isEmpty()) {
                 sb.append('&').append(o);

@@ -26,8 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MariadbCliIT {
-    private static TestProxy proxy;
+    /** Package-private: TlsMariadbCliIT runs these tests through a TLS listener. */
+    static TestProxy proxy;
     private static TestCluster cluster;
+    /** Arguments added to every run against a port (TLS options for a TLS-only listener). */
+    static final java.util.Map<Integer, List<String>> PORT_ARGS = new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -44,6 +47,7 @@ class MariadbCliIT {
     static Run mariadb(int port, String user, String password, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("mariadb", "--no-defaults", "-h" + TestProxy.HOST, "-P" + port,
                 "-u" + user, "-p" + password, "--connect-timeout=10"));
+        cmd.addAll(PORT_ARGS.getOrDefault(port, List.of()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
