@@ -1,5 +1,6 @@
 package io.loomscale.admin;
 
+import io.loomscale.config.Json;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;

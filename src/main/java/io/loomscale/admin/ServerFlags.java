@@ -1,5 +1,6 @@
 package io.loomscale.admin;
 
+import io.loomscale.config.Json;
 import io.loomscale.monitor.Server;
 import io.loomscale.monitor.ServerState;
 import io.loomscale.service.LoomScale;

@@ -1,5 +1,6 @@
 package io.loomscale.admin;
 
+import io.loomscale.config.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

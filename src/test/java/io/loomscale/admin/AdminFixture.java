@@ -1,5 +1,6 @@
 package io.loomscale.admin;
 
+import io.loomscale.config.Json;
 import io.loomscale.config.ConfigLoader;
 import io.loomscale.config.LoomScaleConfig;
 import io.loomscale.module.Modules;

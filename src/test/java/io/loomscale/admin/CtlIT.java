@@ -1,5 +1,6 @@
 package io.loomscale.admin;
 
+import io.loomscale.config.Json;
 import io.loomscale.cli.Main;
 import io.loomscale.testing.TestCluster;
 import org.junit.jupiter.api.AfterAll;

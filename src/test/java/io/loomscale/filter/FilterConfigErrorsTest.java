@@ -40,7 +40,7 @@ class FilterConfigErrorsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = ';', value = {
-        "{|  \"store\": [|    {\"attribute\": \"table\" \"op\": \"=\", \"value\": \"t\"}|  ]|};  line 3, column 27: unexpected '\"' (expected: '}')",
+        "{|  \"store\": [|    {\"attribute\": \"table\" \"op\": \"=\", \"value\": \"t\"}|  ]|};  line 3, column 27): expected '}'",
         "{\"store\": [{\"attribute\": \"tabel\", \"op\": \"=\", \"value\": \"t\"}]};  store rule 1: attribute 'tabel'",
         "{\"use\": [{\"attribute\": \"user\", \"op\": \"~\", \"value\": \"bob\"}]};  use rule 1: op '~'",
         "{\"stor\": []};  unknown member 'stor'",
@@ -57,7 +57,7 @@ class FilterConfigErrorsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = ';', value = {
-        "{|  \"rules\": [|    {\"replace\": {\"column\": \"a\"},|  ]|};  line 4, column 3: expected a quoted member name",
+        "{|  \"rules\": [|    {\"replace\": {\"column\": \"a\"},|  ]|};  line 4, column 3): expected a member name",
         "{\"rules\": [{\"replace\": {\"table\": \"t\"}}]};  rule 1: 'column' is required",
         "{\"rules\": [{\"replace\": {\"column\": \"a\"}, \"obfuscate\": {\"column\": \"a\"}}]};  rule 1: needs exactly one of",
         "{\"rules\": [{\"replace\": {\"column\": \"a\"}, \"with\": {\"fill\": \"ab\"}}]};  rule 1: 'with.fill' must be one printable",

@@ -1,6 +1,6 @@
 package io.loomscale.cli.ctl;
 
-import io.loomscale.admin.Json;
+import io.loomscale.config.Json;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;

@@ -1,6 +1,6 @@
 package io.loomscale.cli.ctl;
 
-import io.loomscale.admin.Json;
+import io.loomscale.config.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;

@@ -1,6 +1,6 @@
 package io.loomscale.filter.cache;
 
-import io.loomscale.filter.Json;
+import io.loomscale.config.Json;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.loomscale.filter.masking;
 
-import io.loomscale.filter.Json;
+import io.loomscale.config.Json;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

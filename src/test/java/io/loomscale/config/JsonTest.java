@@ -1,4 +1,4 @@
-package io.loomscale.admin;
+package io.loomscale.config;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,4 @@
-package io.loomscale.admin;
+package io.loomscale.config;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The little JSON the admin interface needs, both ways: {@link #write} turns maps, lists,
- * strings, numbers, booleans and null into text; {@link #parse} reads text back into
+ * The little JSON LoomScale needs, both ways: {@link #write} turns maps, lists, strings,
+ * numbers, booleans and null into text; {@link #parse} reads text back into
  * {@code LinkedHashMap}, {@code ArrayList}, {@code String}, {@code Long} or {@code Double},
- * {@code Boolean} and null. Errors are {@link IllegalArgumentException}s that give the offset.
- * Stateless and thread-safe; not on any hot path (admin requests and {@code ctl} only).
+ * {@code Boolean} and null, at most 64 levels deep (it also reads what arrives over the admin
+ * interface). Errors are {@link JsonException}s that give the offset, line and column, so a
+ * refused rules file (cache, masking) names where it went wrong. Stateless and thread-safe; not
+ * on any hot path (admin requests, {@code ctl}, rules files at start).
  */
 public final class Json {
     private Json() {
@@ -104,6 +106,26 @@ public final class Json {
         sb.append('"');
     }
 
+    /** A syntax error, at an offset, line and column of the text. */
+    public static final class JsonException extends IllegalArgumentException {
+        private final int line;
+        private final int column;
+
+        JsonException(int offset, int line, int column, String what) {
+            super("invalid JSON at offset " + offset + " (line " + line + ", column " + column + "): " + what);
+            this.line = line;
+            this.column = column;
+        }
+
+        public int line() {
+            return line;
+        }
+
+        public int column() {
+            return column;
+        }
+    }
+
     /** Parses one JSON value (with nothing but white space after it). */
     public static Object parse(String text) {
         Parser p = new Parser(text);
@@ -137,8 +159,16 @@ public final class Json {
             this.s = s;
         }
 
-        IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("invalid JSON at offset " + pos + ": " + what);
+        JsonException error(String what) {
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < pos && i < s.length(); i++) {
+                if (s.charAt(i) == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            return new JsonException(pos, line, pos - lineStart + 1, what);
         }
 
         void space() {
