@@ -436,12 +436,14 @@ public final class BackendEndpoint extends Endpoint {
             if (header == Packets.OK) {
                 int q = p + 1;
                 for (int k = 0; k < 2 && q < end; k++) {
-                    int f = buf.get(q) & 0xff;
-                    int n = f < 0xfb ? 1 : f == 0xfc ? 3 : f == 0xfd ? 4 : f == 0xfe ? 9 : 1;
-                    for (int j = 0; j < n && q + j < end; j++) {
-                        crc.update(buf.get(q + j));
+                    int next = ReplyTracker.skipLenenc(buf, q, end);
+                    for (int j = q; j < (next < 0 ? end : next); j++) {
+                        crc.update(buf.get(j));
                     }
-                    q += n;
+                    if (next < 0) {
+                        break;
+                    }
+                    q = next;
                 }
             }
         } else {

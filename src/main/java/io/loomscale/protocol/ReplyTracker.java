@@ -351,7 +351,11 @@ public final class ReplyTracker {
         return (b.get(p) & 0xff) | (b.get(p + 1) & 0xff) << 8;
     }
 
-    private static int skipLenenc(ByteBuffer b, int p, int end) {
+    /**
+     * The position after the length-encoded integer at {@code p}, or -1 when it does not end
+     * before {@code end}.
+     */
+    public static int skipLenenc(ByteBuffer b, int p, int end) {
         if (p >= end) {
             return -1;
         }
