@@ -2,6 +2,7 @@ package io.loomscale.admin;
 
 import io.loomscale.config.FilterConfig;
 import io.loomscale.config.GlobalConfig;
+import io.loomscale.config.Json;
 import io.loomscale.config.ListenerConfig;
 import io.loomscale.config.LoomScaleConfig;
 import io.loomscale.config.MonitorConfig;
@@ -179,7 +180,7 @@ final class ConfigWriter {
 
     static String value(Object v) {
         if (v instanceof String s) {
-            return quote(s);
+            return Json.quote(s);
         }
         if (v instanceof Boolean || v instanceof Long || v instanceof Integer) {
             return v.toString();
@@ -201,25 +202,4 @@ final class ConfigWriter {
                 + " cannot be a configuration value; allowed: string, integer, boolean, list");
     }
 
-    private static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                case '\r' -> sb.append("\\r");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
-    }
 }

@@ -84,6 +84,18 @@ public final class Json {
         }
     }
 
+    /**
+     * {@code s} as a double-quoted string: quote and backslash escaped with a backslash, newline,
+     * tab and carriage return as their two-character escapes, other control characters and DEL
+     * as six-character unicode escapes. The result is both a JSON string and a TOML basic string,
+     * so the TOML writers (admin's ConfigWriter, convert's TomlText) use it too.
+     */
+    public static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2);
+        quote(sb, s);
+        return sb.toString();
+    }
+
     private static void quote(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
@@ -95,7 +107,7 @@ public final class Json {
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
                 default -> {
-                    if (c < 0x20) {
+                    if (c < 0x20 || c == 0x7f) {
                         sb.append(String.format("\\u%04x", (int) c));
                     } else {
                         sb.append(c);

@@ -1,5 +1,7 @@
 package io.loomscale.convert;
 
+import io.loomscale.config.Json;
+
 import java.util.List;
 import java.util.Map;
 
@@ -29,7 +31,7 @@ final class TomlText {
 
     /** A bare key when TOML allows it, otherwise a quoted one. */
     static String key(String k) {
-        return BARE.matcher(k).matches() ? k : quote(k);
+        return BARE.matcher(k).matches() ? k : Json.quote(k);
     }
 
     static String value(Object v) {
@@ -43,30 +45,7 @@ final class TomlText {
             }
             return sb.append(']').toString();
         }
-        return quote(String.valueOf(v));
-    }
-
-    /** A TOML basic string. */
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                case '\r' -> sb.append("\\r");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return Json.quote(String.valueOf(v));
     }
 
     @Override

@@ -15,6 +15,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JsonTest {
     @Test
+    void quoteIsBothAJsonStringAndATomlBasicString() {
+        StringBuilder all = new StringBuilder("quote \" backslash \\ é € \uD83D\uDE00 ");
+        for (char c = 0; c < 0x20; c++) {
+            all.append(c);
+        }
+        all.append('\u007f');
+        String s = all.toString();
+        String quoted = Json.quote(s);
+        assertEquals(s, Json.parse(quoted));
+        org.tomlj.TomlParseResult toml = org.tomlj.Toml.parse("k = " + quoted + "\n");
+        assertTrue(toml.errors().isEmpty(), () -> toml.errors().toString());
+        assertEquals(s, toml.getString("k"));
+    }
+
+    @Test
     void writesAndReadsBackNestedValues() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("s", "a\"b\\c\nd\u0001é");
