@@ -209,12 +209,8 @@ final class PreparedStatements {
             session.trxTarget = target;
         }
         byte[] recordAs = session.recording(target) ? original.clone() : null;
-        byte[] p = s.packetFor(original, target);
-        if (p == original && read && cfg.retryFailedReads()) {
-            p = original.clone(); // keep the client's packet for a retry elsewhere
-        }
+        byte[] p = s.translate(original, target, read && cfg.retryFailedReads()); // a retry elsewhere needs the client's packet
         s.sent(original, p, target);
-        Wire.put4(p, Packets.HEADER + 1, target.statementIds.get(s.id));
         s.lastTarget = target;
         if (retry) {
             router.retriedRead();

@@ -126,8 +126,7 @@ final class RwsFastPath implements FastPath {
             target = s.conns.openSlaveForRead();
             read = true;
         }
-        Integer backendId = target == null || target.isClosed() ? null : target.statementIds.get(st.id);
-        if (backendId == null) {
+        if (target == null || target.isClosed() || !target.statementIds.containsKey(st.id)) {
             return false;
         }
         boolean begin = (st.type & QueryType.BEGIN_TRX) != 0 && (st.type & QueryType.READ_ONLY_TRX) == 0 && !s.trxOpen
@@ -136,12 +135,10 @@ final class RwsFastPath implements FastPath {
             s.trxOpen = true; // a prepared BEGIN: the transaction starts here (and transaction_replay records it)
             s.trxTarget = target;
         }
-        byte[] p = st.packetFor(packet, target);
         boolean retry = read && s.cfg.retryFailedReads();
-        byte[] keep = retry && p == packet ? packet.clone() : packet; // the client's packet, for a retry
-        byte[] recordAs = s.recording(target) ? (keep != packet ? keep : packet.clone()) : null;
-        Wire.put4(p, Packets.HEADER + 1, backendId);
-        if (!s.forwardNow(target, p, recordAs)) {
+        boolean record = s.recording(target);
+        byte[] p = st.translate(packet, target, retry || record); // a retry or a replay needs the client's packet
+        if (!s.forwardNow(target, p, record ? packet : null)) {
             if (begin) {
                 s.trxOpen = false;
                 s.trxTarget = null;
@@ -149,9 +146,9 @@ final class RwsFastPath implements FastPath {
             Wire.put4(packet, Packets.HEADER + 1, clientId); // as the client sent it, for the session
             return false;
         }
-        st.sent(keep, p, target);
+        st.sent(packet, p, target);
         st.lastTarget = target;
-        s.retryPacket = retry ? keep : null;
+        s.retryPacket = retry ? packet : null;
         s.retryIsExecute = true;
         return true;
     }

@@ -30,11 +30,28 @@ final class RwsStatement {
     }
 
     /**
+     * The client's COM_STMT_EXECUTE {@code original} as {@code target} must get it: under
+     * {@code target}'s own statement id (it must have prepared the statement), with the parameter
+     * types put back in when the client left them out and {@code target} never got them. The
+     * result is {@code original} itself, changed in place, unless types were added or
+     * {@code copy} asks to keep the client's packet as it is (for a retry or a replay). Call
+     * {@link #sent} once it is written.
+     */
+    byte[] translate(byte[] original, RwsBackend target, boolean copy) {
+        byte[] p = packetFor(original, target);
+        if (p == original && copy) {
+            p = original.clone();
+        }
+        Wire.put4(p, Packets.HEADER + 1, target.statementIds.get(id));
+        return p;
+    }
+
+    /**
      * The EXECUTE packet to send to {@code target}: the client's, or, when the client sent no
      * parameter types and {@code target} has not seen the ones sent earlier (they went to another
      * backend), a copy with the types put back in. Changes nothing; see {@link #sent}.
      */
-    byte[] packetFor(byte[] p, RwsBackend target) {
+    private byte[] packetFor(byte[] p, RwsBackend target) {
         int flagPos = typesFlagPosition(p);
         if (flagPos < 0 || p[flagPos] == 1 || types == null || typesSent.contains(target)) {
             return p;

@@ -204,16 +204,11 @@ final class TransactionReplay {
         }
         int clientId = Wire.int4(recorded, Packets.HEADER + 1);
         RwsStatement st = session.prepared.statements.get(clientId == -1 ? session.prepared.lastPreparedId : clientId);
-        Integer id = st == null ? null : b.statementIds.get(st.id);
-        if (id == null) {
+        if (st == null || !b.statementIds.containsKey(st.id)) {
             return null;
         }
-        byte[] p = st.packetFor(recorded, b);
-        if (p == recorded) {
-            p = recorded.clone();
-        }
+        byte[] p = st.translate(recorded, b, true);
         st.sent(recorded, p, b);
-        Wire.put4(p, Packets.HEADER + 1, id);
         return p;
     }
 }
