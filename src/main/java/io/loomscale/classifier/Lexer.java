@@ -185,6 +185,11 @@ final class Lexer {
         return -1;
     }
 
+    /** Whether the token at {@code [start, end)} is a built-in function name or a keyword ({@link KnownWords}). */
+    boolean isKnownWord(int start, int end) {
+        return KnownWords.contains(s, start, end);
+    }
+
     /** Whether the current token is the word {@code upper} (given upper-case), case-insensitively. */
     boolean is(String upper) {
         if (kind != Kind.WORD || end - start != upper.length()) {

@@ -158,9 +158,22 @@ final class LexicalClassifier {
         return UNSURE;
     }
 
-    /** A read: scans the rest for what would make it unsafe on a replica. */
+    /**
+     * A read: scans the rest for what would make it unsafe on a replica. A name before {@code (}
+     * that is neither a built-in function nor a keyword ({@link KnownWords}), or that is
+     * qualified ({@code db.f(}), calls a stored or loadable function, which may write: the
+     * primary's, as MaxScale routes them. The column list of a common table expression
+     * ({@code WITH t (a, b) AS ...}) is not a call.
+     */
     private static int scanRead(Lexer lx, int flags) {
         int f = flags;
+        boolean withClause = lx.is("WITH");
+        boolean cteName = withClause; // the next word names a common table expression
+        int depth = 0;
+        int wordStart = -1;           // the previous token, when it is a name that may be called
+        int wordEnd = -1;
+        boolean afterDot = false;
+        boolean qualified = false;
         boolean prevFor = false;
         boolean prevLock = false;
         boolean prevInto = false;
@@ -177,6 +190,16 @@ final class LexicalClassifier {
                     }
                 }
                 case SYMBOL -> {
+                    if (lx.isSymbol('(')) {
+                        if (wordStart >= 0 && (qualified || !lx.isKnownWord(wordStart, wordEnd))) {
+                            f |= QueryType.MASTER_ONLY_FUNCTION;
+                        }
+                        depth++;
+                    } else if (lx.isSymbol(')')) {
+                        depth--;
+                    } else if (withClause && depth == 0 && lx.isSymbol(',')) {
+                        cteName = true;
+                    }
                     if (lx.isSymbol(';')) {
                         if (lx.next() != Kind.END) {
                             return f | QueryType.MULTI_STATEMENT | QueryType.WRITE;
@@ -188,6 +211,19 @@ final class LexicalClassifier {
                     }
                 }
                 case WORD -> {
+                    if (withClause && depth == 0 && (lx.is("SELECT") || lx.is("VALUES") || lx.is("TABLE"))) {
+                        withClause = false;
+                        cteName = false;
+                    }
+                    if (cteName) {
+                        wordStart = -1;
+                        cteName = lx.is("RECURSIVE");
+                    } else {
+                        wordStart = lx.start;
+                        wordEnd = lx.end;
+                        qualified = afterDot;
+                    }
+                    afterDot = false;
                     if (prevFor && (lx.is("UPDATE") || lx.is("SHARE"))) {
                         f |= QueryType.LOCKING_READ | QueryType.WRITE;
                     } else if (prevLock && lx.is("IN")) {
@@ -215,6 +251,8 @@ final class LexicalClassifier {
             prevFor = false;
             prevLock = false;
             prevSequenceStep = false;
+            wordStart = -1;
+            afterDot = lx.isSymbol('.');
             if (lx.kind != Kind.SYMBOL || !lx.isSymbol(',')) {
                 prevInto = prevInto && lx.kind == Kind.USERVAR;
             }

@@ -213,6 +213,26 @@ class ReadWriteSplitIT {
     }
 
     @Test
+    void selectCallingAStoredFunctionThatWritesRunsOnThePrimary() throws SQLException {
+        try (Connection c = Db.app(port); Statement st = c.createStatement()) {
+            st.execute("CREATE OR REPLACE TABLE rws_fn_log (n INT)");
+            // Created as root on the primary: with the binary log on, a stored function needs SUPER
+            // and one of DETERMINISTIC, NO SQL, READS SQL DATA.
+            cluster.rootSql(cluster.primaryPort(), "CREATE OR REPLACE FUNCTION test.rws_fn_log_it(x INT) RETURNS INT DETERMINISTIC "
+                    + "BEGIN INSERT INTO test.rws_fn_log VALUES (x); RETURN @@server_id; END");
+            cluster.waitForReplication();
+            // On a replica the INSERT would fail (read_only); routed as a read it would go there.
+            assertEquals(primaryId, Db.scalarOf(st, "SELECT rws_fn_log_it(7)"));
+            assertEquals(primaryId, Db.scalarOf(st, "SELECT test.rws_fn_log_it(8) FROM DUAL"));
+            assertEquals("2", cluster.rootScalar(cluster.primaryPort(), "SELECT COUNT(*) FROM test.rws_fn_log"));
+            // Built-in functions stay on the replicas.
+            assertTrue(replicaIds.contains(Db.scalarOf(st, "SELECT @@server_id FROM DUAL WHERE CONCAT('a', LEFT('bc', 1)) = 'ab'")));
+            st.execute("DROP FUNCTION rws_fn_log_it");
+            st.execute("DROP TABLE rws_fn_log");
+        }
+    }
+
+    @Test
     void lastInsertIdAndLockingReadsGoToThePrimary() throws SQLException {
         try (Connection c = Db.app(port); Statement st = c.createStatement()) {
             assertEquals(primaryId, Db.scalarOf(st, "SELECT @@server_id FROM DUAL WHERE LAST_INSERT_ID() >= 0"));
