@@ -37,7 +37,7 @@ final class LexicalClassifier {
             return scanRead(lx, QueryType.READ);
         }
         if (lx.is("INSERT") || lx.is("UPDATE") || lx.is("DELETE") || lx.is("REPLACE")) {
-            return QueryType.WRITE | rest(lx);
+            return QueryType.WRITE | restOfWrite(lx);
         }
         if (lx.is("BEGIN")) {
             lx.next();
@@ -280,9 +280,23 @@ final class LexicalClassifier {
             }
         } else if (lx.is("WARNINGS") || lx.is("ERRORS") || lx.is("COUNT") || lx.is("PROFILE") || lx.is("PROFILES")) {
             // About the previous statement on this connection.
-            return QueryType.READ | QueryType.PREVIOUS_RESULT | rest(lx);
+            return previousResult(QueryType.READ | rest(lx));
+        } else if (lx.is("SESSION") || lx.is("LOCAL") || lx.is("STATUS")) {
+            if (!lx.is("STATUS")) {
+                lx.next();
+            }
+            if (lx.is("STATUS")) {
+                // The connection's counters (Com_insert, Last_query_cost, ...): where the previous statement ran.
+                return previousResult(scanRead(lx, QueryType.READ));
+            }
+            return scanRead(lx, QueryType.READ); // SHOW SESSION VARIABLES
         }
         return scanRead(lx, QueryType.READ);
+    }
+
+    /** A read about the previous statement, unless more statements follow (those go to the primary). */
+    private static int previousResult(int flags) {
+        return (flags & QueryType.MULTI_STATEMENT) != 0 ? flags : flags | QueryType.PREVIOUS_RESULT;
     }
 
     private static int set(Lexer lx) {
@@ -434,7 +448,7 @@ final class LexicalClassifier {
             return scanRead(lx, QueryType.READ);
         }
         if (lx.is("INSERT") || lx.is("UPDATE") || lx.is("DELETE") || lx.is("REPLACE")) {
-            return QueryType.WRITE | rest(lx);
+            return QueryType.WRITE | restOfWrite(lx);
         }
         return QueryType.WRITE | QueryType.IMPLICIT_COMMIT;
     }
@@ -453,6 +467,20 @@ final class LexicalClassifier {
     private static int rest(Lexer lx) {
         lx.next();
         return restAfterCurrent(lx);
+    }
+
+    /** {@link #rest} of an INSERT, UPDATE, DELETE or REPLACE, which may also assign user variables ({@code @a := v}). */
+    private static int restOfWrite(Lexer lx) {
+        int f = 0;
+        while (lx.next() != Kind.END) {
+            if (lx.isSymbol(';')) {
+                return f | (lx.next() != Kind.END ? QueryType.MULTI_STATEMENT | QueryType.WRITE : 0);
+            }
+            if (lx.kind == Kind.SYMBOL && lx.end - lx.start == 2) { // :=
+                f |= QueryType.USERVAR_WRITE;
+            }
+        }
+        return f;
     }
 
     private static int restAfterCurrent(Lexer lx) {

@@ -233,6 +233,31 @@ class ReadWriteSplitIT {
     }
 
     @Test
+    void aUserVariableAssignedByAWriteIsReadOnThePrimary() throws SQLException {
+        try (Connection c = Db.app(port); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO rws_t VALUES (901, 'old') ON DUPLICATE KEY UPDATE v = 'old'");
+            st.execute("UPDATE rws_t SET v = 'new' WHERE id = 901 AND (@rws_old := v) IS NOT NULL");
+            try (ResultSet rs = st.executeQuery("SELECT @rws_old, @@server_id")) {
+                assertTrue(rs.next());
+                assertEquals("old", rs.getString(1), "the value the UPDATE assigned");
+                assertEquals(primaryId, rs.getString(2), "only the primary has it");
+            }
+        }
+    }
+
+    @Test
+    void showStatusReportsTheConnectionOfThePreviousStatement() throws SQLException {
+        try (Connection c = Db.app(port); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO rws_t VALUES (902, 'a') ON DUPLICATE KEY UPDATE v = 'a'");
+            st.execute("INSERT INTO rws_t VALUES (903, 'a') ON DUPLICATE KEY UPDATE v = 'a'");
+            try (ResultSet rs = st.executeQuery("SHOW STATUS LIKE 'Com_insert'")) {
+                assertTrue(rs.next());
+                assertEquals("2", rs.getString(2), "the session's inserts, counted where they ran");
+            }
+        }
+    }
+
+    @Test
     void lastInsertIdAndLockingReadsGoToThePrimary() throws SQLException {
         try (Connection c = Db.app(port); Statement st = c.createStatement()) {
             assertEquals(primaryId, Db.scalarOf(st, "SELECT @@server_id FROM DUAL WHERE LAST_INSERT_ID() >= 0"));

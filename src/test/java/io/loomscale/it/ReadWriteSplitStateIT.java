@@ -116,6 +116,36 @@ class ReadWriteSplitStateIT {
     }
 
     @Test
+    void causalReadsMakeReplicasCatchUpBeforeASelectThatAssignsAVariable() throws SQLException {
+        try (TestProxy p = proxy("rws-causal-var", "causal_reads = \"local\"\ncausal_reads_timeout = \"20s\"\n");
+             Connection c = Db.app(p.port("rws")); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO rws_state VALUES (2, 'before') ON DUPLICATE KEY UPDATE v = 'before'");
+            for (int port : cluster.replicaPorts()) {
+                cluster.rootSql(port, "STOP SLAVE");
+                cluster.rootSql(port, "CHANGE MASTER TO MASTER_DELAY = 2");
+                cluster.rootSql(port, "START SLAVE");
+            }
+            try {
+                st.execute("UPDATE rws_state SET v = 'after' WHERE id = 2");
+                // Runs on every backend (it assigns a variable); the replicas apply the UPDATE first.
+                st.execute("SELECT @rws_v := v FROM rws_state WHERE id = 2");
+                try (ResultSet rs = st.executeQuery("SELECT @rws_v, @@server_id")) {
+                    assertTrue(rs.next());
+                    assertEquals("after", rs.getString(1), "the variable holds the session's own write");
+                    assertNotEquals(primaryId, rs.getString(2), "a replica answered the variable read");
+                }
+            } finally {
+                for (int port : cluster.replicaPorts()) {
+                    cluster.rootSql(port, "STOP SLAVE");
+                    cluster.rootSql(port, "CHANGE MASTER TO MASTER_DELAY = 0");
+                    cluster.rootSql(port, "START SLAVE");
+                }
+                RwsConfigs.awaitRoles(p);
+            }
+        }
+    }
+
+    @Test
     void globalCausalReadsSeeAnotherSessionsWrite() throws SQLException {
         try (TestProxy p = proxy("rws-causal-global", "causal_reads = \"global\"\ncausal_reads_timeout = \"5s\"\n");
              Connection writer = Db.app(p.port("rws")); Connection reader = Db.app(p.port("rws"))) {

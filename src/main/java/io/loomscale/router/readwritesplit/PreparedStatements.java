@@ -192,6 +192,9 @@ final class PreparedStatements {
                 target = conns.masterOrWait();
             }
         }
+        if ((type & QueryType.USERVAR_WRITE) != 0) {
+            session.userVarsOnMaster = true; // a prepared statement runs in one place only
+        }
         if (target != null && !target.statementIds.containsKey(s.id)) {
             target = session.master != null && session.master.statementIds.containsKey(s.id) ? session.master : null;
         }

@@ -89,8 +89,21 @@ final class QueryRouter {
         }
         byte[] packet = st.packet();
         if (isSessionCommand(type)) {
+            if ((type & QueryType.READ) != 0 && cfg.causalReads() != CausalReads.NONE) {
+                // SELECT @a := col FROM t runs on every backend: the replicas first apply what the
+                // read must see, as a read routed to one of them would (best effort: on time-out
+                // it runs anyway, since every backend must run it).
+                for (RwsBackend b : session.conns.everyOpen()) {
+                    if (b != session.master) {
+                        session.gtids.caughtUp(b);
+                    }
+                }
+            }
             session.sescmds.sessionCommand(packet, true);
             return;
+        }
+        if ((type & QueryType.USERVAR_WRITE) != 0) {
+            session.userVarsOnMaster = true; // assigned where this statement runs only
         }
         if ((type & QueryType.BEGIN_TRX) != 0 && !session.trxOpen) {
             beginTransaction(packet, type);

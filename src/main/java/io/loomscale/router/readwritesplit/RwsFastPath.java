@@ -66,7 +66,8 @@ final class RwsFastPath implements FastPath {
             return false;
         }
         int type = Classifier.classifyWithoutWaiting(sql);
-        if (type == Classifier.UNDECIDED || (type & RwsSession.NOT_FAST) != 0 || RwsSession.isSessionCommand(type)) {
+        if (type == Classifier.UNDECIDED || (type & (RwsSession.NOT_FAST | QueryType.USERVAR_WRITE)) != 0
+                || RwsSession.isSessionCommand(type)) {
             return false;
         }
         RwsBackend target;
@@ -113,7 +114,7 @@ final class RwsFastPath implements FastPath {
         }
         int clientId = Wire.int4(packet, Packets.HEADER + 1);
         RwsStatement st = s.prepared.statements.get(clientId == -1 ? s.prepared.lastPreparedId : clientId);
-        if (st == null) {
+        if (st == null || (st.type & QueryType.USERVAR_WRITE) != 0) {
             return false;
         }
         RwsBackend target;

@@ -92,6 +92,12 @@ final class RwsSession implements RouterSession {
     RwsBackend trxTarget;
     boolean autocommit = true;
     boolean lockedToMaster;
+    /**
+     * A user variable was assigned by a statement that ran on the primary only ({@code UPDATE ...
+     * SET x = (@a := x)}): the replicas do not have it, so reads of user variables go to the
+     * primary from then on.
+     */
+    boolean userVarsOnMaster;
 
     /** The backend whose reply to the last statement may still be streaming, or null. */
     RwsBackend pending;
@@ -241,7 +247,8 @@ final class RwsSession implements RouterSession {
     /** Outside a transaction: whether a statement of this type must run on the primary (temporary tables aside). */
     boolean needsMaster(int type) {
         return !autocommit || lockedToMaster || tablesLocked || (type & MASTER_ONLY) != 0 || (type & QueryType.READ) == 0
-                || cfg.variablesOnMasterOnly() && (type & (QueryType.USERVAR_READ | QueryType.SYSVAR_READ)) != 0;
+                || (cfg.variablesOnMasterOnly() || userVarsOnMaster) && (type & QueryType.USERVAR_READ) != 0
+                || cfg.variablesOnMasterOnly() && (type & QueryType.SYSVAR_READ) != 0;
     }
 
     /** Session state changes that every backend must see (and no write that only the primary may run). */
@@ -475,6 +482,7 @@ final class RwsSession implements RouterSession {
         trxTarget = null;
         autocommit = true;
         lockedToMaster = false;
+        userVarsOnMaster = false;
         tablesLocked = false;
         gtids.reset();
         hintSession = new HintSession();
