@@ -146,6 +146,26 @@ class ReadWriteSplitStateIT {
     }
 
     @Test
+    void causalReadsLeaveRowCountAndWarningsOfAWriteToTheClient() throws SQLException {
+        try (TestProxy p = proxy("rws-causal-rowcount", "causal_reads = \"local\"\n");
+             Connection c = Db.app(p.port("rws")); Statement st = c.createStatement()) {
+            st.execute("CREATE OR REPLACE TABLE rws_rowcount (id INT PRIMARY KEY, t TINYINT)");
+            st.execute("INSERT INTO rws_rowcount VALUES (1, 1), (2, 2), (3, 3)");
+            assertEquals("3", Db.scalarOf(st, "SELECT ROW_COUNT()"), "the INSERT's row count, not the proxy's GTID query's");
+            st.execute("INSERT IGNORE INTO rws_rowcount VALUES (1, 1), (4, 1000)");
+            try (ResultSet rs = st.executeQuery("SHOW WARNINGS")) {
+                assertTrue(rs.next(), "the INSERT IGNORE's warnings");
+                assertEquals(1062, rs.getInt(2));
+                assertTrue(rs.next());
+                assertEquals(1264, rs.getInt(2));
+            }
+            // And the next read still sees the session's writes.
+            assertEquals("4", Db.scalarOf(st, "SELECT COUNT(*) FROM rws_rowcount"));
+            st.execute("DROP TABLE rws_rowcount");
+        }
+    }
+
+    @Test
     void globalCausalReadsSeeAnotherSessionsWrite() throws SQLException {
         try (TestProxy p = proxy("rws-causal-global", "causal_reads = \"global\"\ncausal_reads_timeout = \"5s\"\n");
              Connection writer = Db.app(p.port("rws")); Connection reader = Db.app(p.port("rws"))) {

@@ -51,6 +51,9 @@ final class GtidTracker {
      * session's last write, or the service's with {@code global}); false on timeout.
      */
     boolean caughtUp(RwsBackend s) throws IOException {
+        if (session.gtidWanted && cfg.causalReads() != CausalReads.GLOBAL) {
+            fetch(session.master);
+        }
         Gtid want = cfg.causalReads() == CausalReads.GLOBAL ? router.latestGtid() : sessionGtid;
         if (want.isEmpty() || want.equals(s.reached)) {
             return true;
@@ -129,11 +132,22 @@ final class GtidTracker {
     }
 
     /**
-     * The GTID part of {@link RwsSession#observe}: after the reply to a write on the primary
-     * (outside a transaction), fetches and records the write's GTID.
+     * The GTID part of {@link RwsSession#observe}: with {@code global}, after the reply to a write
+     * on the primary (outside a transaction), fetches and records the write's GTID, since another
+     * session's read may need it. With {@code local} only this session's next read on a replica
+     * needs it, so {@link #caughtUp} fetches it then: the query the proxy runs on the primary would
+     * otherwise come between the write and what the client asks next about it there
+     * ({@code ROW_COUNT()}, {@code FOUND_ROWS()}, {@code SHOW STATUS}).
      */
     void observe(RwsBackend b) throws IOException {
-        if (session.gtidWanted && b == session.master && !session.trxOpen) {
+        if (cfg.causalReads() == CausalReads.GLOBAL) {
+            fetch(b);
+        }
+    }
+
+    /** Fetches and records the GTID of the session's last write on the primary {@code b}, when one is wanted. */
+    private void fetch(RwsBackend b) throws IOException {
+        if (session.gtidWanted && b != null && b == session.master && !b.isClosed() && !session.trxOpen) {
             session.gtidWanted = false;
             String g;
             try {

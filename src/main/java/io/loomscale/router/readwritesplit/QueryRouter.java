@@ -300,7 +300,8 @@ final class QueryRouter {
         if ((type & (QueryType.WRITE | QueryType.COMMIT)) != 0 && cfg.causalReads() != CausalReads.NONE) {
             session.gtidWanted = true;
             // Not while the reply needs more from the client: the rest of a split packet, a LOAD DATA LOCAL file.
-            if (session.autocommit && !session.splitCommand && !GtidTracker.mentionsLocal(packet)) {
+            if (cfg.causalReads() == CausalReads.GLOBAL && session.autocommit && !session.splitCommand
+                    && !GtidTracker.mentionsLocal(packet)) {
                 session.settle(); // learn the GTID now, so another session's read (global mode) can wait for it
             }
         }
