@@ -120,11 +120,7 @@ class ReadWriteSplitStateIT {
         try (TestProxy p = proxy("rws-causal-var", "causal_reads = \"local\"\ncausal_reads_timeout = \"20s\"\n");
              Connection c = Db.app(p.port("rws")); Statement st = c.createStatement()) {
             st.execute("INSERT INTO rws_state VALUES (2, 'before') ON DUPLICATE KEY UPDATE v = 'before'");
-            for (int port : cluster.replicaPorts()) {
-                cluster.rootSql(port, "STOP SLAVE");
-                cluster.rootSql(port, "CHANGE MASTER TO MASTER_DELAY = 2");
-                cluster.rootSql(port, "START SLAVE");
-            }
+            setReplicaDelay(2);
             try {
                 st.execute("UPDATE rws_state SET v = 'after' WHERE id = 2");
                 // Runs on every backend (it assigns a variable); the replicas apply the UPDATE first.
@@ -135,11 +131,7 @@ class ReadWriteSplitStateIT {
                     assertNotEquals(primaryId, rs.getString(2), "a replica answered the variable read");
                 }
             } finally {
-                for (int port : cluster.replicaPorts()) {
-                    cluster.rootSql(port, "STOP SLAVE");
-                    cluster.rootSql(port, "CHANGE MASTER TO MASTER_DELAY = 0");
-                    cluster.rootSql(port, "START SLAVE");
-                }
+                setReplicaDelay(0);
                 RwsConfigs.awaitRoles(p);
             }
         }
@@ -161,6 +153,22 @@ class ReadWriteSplitStateIT {
             }
             // And the next read still sees the session's writes.
             assertEquals("4", Db.scalarOf(st, "SELECT COUNT(*) FROM rws_rowcount"));
+            // A stored function that writes, called by a SELECT: the next read waits for it too.
+            cluster.rootSql(cluster.primaryPort(), "CREATE OR REPLACE FUNCTION test.rws_rowcount_add(x INT) RETURNS INT "
+                    + "DETERMINISTIC BEGIN INSERT INTO test.rws_rowcount VALUES (x, 0); RETURN x; END");
+            cluster.waitForReplication();
+            setReplicaDelay(1); // the replicas apply each write a second late
+            try {
+                for (int i = 10; i < 13; i++) {
+                    assertEquals(String.valueOf(i), Db.scalarOf(st, "SELECT rws_rowcount_add(" + i + ")"));
+                    assertEquals("1", Db.scalarOf(st, "SELECT COUNT(*) FROM rws_rowcount WHERE id = " + i),
+                            "the function's insert is visible to the next read");
+                }
+            } finally {
+                setReplicaDelay(0);
+                RwsConfigs.awaitRoles(p);
+            }
+            cluster.rootSql(cluster.primaryPort(), "DROP FUNCTION test.rws_rowcount_add");
             st.execute("DROP TABLE rws_rowcount");
         }
     }
@@ -241,6 +249,15 @@ class ReadWriteSplitStateIT {
     }
 
     /** Runs {@code sql} as root on replica 1 only: not written to its binary log, so replication is not disturbed. */
+    /** Makes both replicas apply what they receive {@code seconds} late (MASTER_DELAY). */
+    private static void setReplicaDelay(int seconds) {
+        for (int port : cluster.replicaPorts()) {
+            cluster.rootSql(port, "STOP SLAVE");
+            cluster.rootSql(port, "CHANGE MASTER TO MASTER_DELAY = " + seconds);
+            cluster.rootSql(port, "START SLAVE");
+        }
+    }
+
     private static void onReplica1WithoutBinlog(String sql) throws SQLException {
         try (Connection c = Db.connect(cluster.replicaPorts().get(0), null, TestCluster.ROOT_USER, TestCluster.ROOT_PASSWORD);
              Statement st = c.createStatement()) {

@@ -228,7 +228,7 @@ final class PreparedStatements {
             session.retryPacket = original;
             session.retryIsExecute = true;
         }
-        if ((type & QueryType.WRITE) != 0 && target == session.master && cfg.causalReads() != CausalReads.NONE) {
+        if ((type & RwsSession.MAY_WRITE) != 0 && target == session.master && cfg.causalReads() != CausalReads.NONE) {
             session.gtidWanted = true;
         }
     }

@@ -297,7 +297,7 @@ final class QueryRouter {
             session.retryPacket = packet;
             session.retryIsExecute = false;
         }
-        if ((type & (QueryType.WRITE | QueryType.COMMIT)) != 0 && cfg.causalReads() != CausalReads.NONE) {
+        if ((type & RwsSession.MAY_WRITE) != 0 && cfg.causalReads() != CausalReads.NONE) {
             session.gtidWanted = true;
             // Not while the reply needs more from the client: the rest of a split packet, a LOAD DATA LOCAL file.
             if (cfg.causalReads() == CausalReads.GLOBAL && session.autocommit && !session.splitCommand

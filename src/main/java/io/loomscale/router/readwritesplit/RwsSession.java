@@ -72,6 +72,12 @@ final class RwsSession implements RouterSession {
     static final int NOT_FAST = QueryType.CREATE_TMP_TABLE | QueryType.PREPARE_NAMED | QueryType.DEALLOCATE
             | QueryType.EXECUTE_NAMED | QueryType.MULTI_STATEMENT | QueryType.CALL | QueryType.TABLE_LOCK;
 
+    /**
+     * Statement types after which a causal read must wait for the session's last GTID: writes,
+     * commits, and calls of stored functions and procedures, which may write.
+     */
+    static final int MAY_WRITE = QueryType.WRITE | QueryType.COMMIT | QueryType.MASTER_ONLY_FUNCTION | QueryType.CALL;
+
     /** Statement types that must run on the primary. */
     static final int MASTER_ONLY = QueryType.WRITE | QueryType.LOCKING_READ | QueryType.MASTER_ONLY_FUNCTION
             | QueryType.MULTI_STATEMENT | QueryType.CALL | QueryType.XA;
