@@ -469,16 +469,45 @@ final class LexicalClassifier {
         return restAfterCurrent(lx);
     }
 
-    /** {@link #rest} of an INSERT, UPDATE, DELETE or REPLACE, which may also assign user variables ({@code @a := v}). */
+    /**
+     * {@link #rest} of an INSERT, UPDATE, DELETE or REPLACE (the current token), which may also
+     * assign user variables ({@code @a := v}: USERVAR_WRITE) and call stored functions, which may
+     * assign them too (MASTER_ONLY_FUNCTION, as in a read). The column list after an INSERT's or
+     * REPLACE's table name is not a call.
+     */
     private static int restOfWrite(Lexer lx) {
         int f = 0;
+        boolean insert = lx.is("INSERT") || lx.is("REPLACE");
+        boolean tableNext = insert;  // the words before the table name: modifiers, INTO
+        boolean inTableName = false; // the table name, possibly db.table
+        int wordStart = -1;
+        int wordEnd = -1;
+        boolean qualified = false;
+        boolean afterDot = false;
         while (lx.next() != Kind.END) {
             if (lx.isSymbol(';')) {
                 return f | (lx.next() != Kind.END ? QueryType.MULTI_STATEMENT | QueryType.WRITE : 0);
             }
-            if (lx.kind == Kind.SYMBOL && lx.end - lx.start == 2) { // :=
+            if (lx.kind == Kind.WORD) {
+                if (tableNext && !(lx.is("LOW_PRIORITY") || lx.is("DELAYED") || lx.is("HIGH_PRIORITY")
+                        || lx.is("IGNORE") || lx.is("INTO"))) {
+                    tableNext = false;
+                    inTableName = true;
+                }
+                wordStart = inTableName ? -1 : lx.start;
+                wordEnd = lx.end;
+                qualified = afterDot;
+                afterDot = false;
+                continue;
+            }
+            if (lx.isSymbol('(') && wordStart >= 0 && (qualified || !lx.isKnownWord(wordStart, wordEnd))) {
+                f |= QueryType.MASTER_ONLY_FUNCTION;
+            } else if (lx.kind == Kind.SYMBOL && lx.end - lx.start == 2) { // :=
                 f |= QueryType.USERVAR_WRITE;
             }
+            afterDot = lx.isSymbol('.');
+            inTableName = inTableName && afterDot;
+            wordStart = -1;
         }
         return f;
     }

@@ -243,6 +243,20 @@ class ReadWriteSplitIT {
                 assertEquals(primaryId, rs.getString(2), "only the primary has it");
             }
         }
+        // A procedure's OUT parameter and a stored function called by an INSERT assign variables too.
+        cluster.rootSql(cluster.primaryPort(), "CREATE OR REPLACE PROCEDURE test.rws_out(OUT o INT) SET o = 42");
+        cluster.rootSql(cluster.primaryPort(), "CREATE OR REPLACE FUNCTION test.rws_set_var(x INT) RETURNS INT "
+                + "DETERMINISTIC BEGIN SET @rws_fn_var = x; RETURN x; END");
+        cluster.waitForReplication();
+        try (Connection c = Db.app(port); Statement st = c.createStatement()) {
+            st.execute("CALL rws_out(@rws_out_var)");
+            assertEquals("42", Db.scalarOf(st, "SELECT @rws_out_var"));
+            st.execute("INSERT INTO rws_t VALUES (904, rws_set_var(7)) ON DUPLICATE KEY UPDATE v = rws_set_var(7)");
+            assertEquals("7", Db.scalarOf(st, "SELECT @rws_fn_var"));
+        } finally {
+            cluster.rootSql(cluster.primaryPort(), "DROP PROCEDURE test.rws_out");
+            cluster.rootSql(cluster.primaryPort(), "DROP FUNCTION test.rws_set_var");
+        }
     }
 
     @Test

@@ -192,7 +192,7 @@ final class PreparedStatements {
                 target = conns.masterOrWait();
             }
         }
-        if ((type & QueryType.USERVAR_WRITE) != 0) {
+        if ((type & RwsSession.MAY_SET_VARIABLES) != 0) {
             session.userVarsOnMaster = true; // a prepared statement runs in one place only
         }
         if (target != null && !target.statementIds.containsKey(s.id)) {

@@ -102,8 +102,8 @@ final class QueryRouter {
             session.sescmds.sessionCommand(packet, true);
             return;
         }
-        if ((type & QueryType.USERVAR_WRITE) != 0) {
-            session.userVarsOnMaster = true; // assigned where this statement runs only
+        if ((type & RwsSession.MAY_SET_VARIABLES) != 0) {
+            session.userVarsOnMaster = true; // it may assign variables where it runs only
         }
         if ((type & QueryType.BEGIN_TRX) != 0 && !session.trxOpen) {
             beginTransaction(packet, type);

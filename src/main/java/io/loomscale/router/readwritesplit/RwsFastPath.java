@@ -66,9 +66,11 @@ final class RwsFastPath implements FastPath {
             return false;
         }
         int type = Classifier.classifyWithoutWaiting(sql);
-        if (type == Classifier.UNDECIDED || (type & (RwsSession.NOT_FAST | QueryType.USERVAR_WRITE)) != 0
-                || RwsSession.isSessionCommand(type)) {
+        if (type == Classifier.UNDECIDED || (type & RwsSession.NOT_FAST) != 0 || RwsSession.isSessionCommand(type)) {
             return false;
+        }
+        if ((type & RwsSession.MAY_SET_VARIABLES) != 0) {
+            s.userVarsOnMaster = true; // it runs on the primary only (needsMaster)
         }
         RwsBackend target;
         boolean begin = false;
@@ -114,8 +116,11 @@ final class RwsFastPath implements FastPath {
         }
         int clientId = Wire.int4(packet, Packets.HEADER + 1);
         RwsStatement st = s.prepared.statements.get(clientId == -1 ? s.prepared.lastPreparedId : clientId);
-        if (st == null || (st.type & QueryType.USERVAR_WRITE) != 0) {
+        if (st == null) {
             return false;
+        }
+        if ((st.type & RwsSession.MAY_SET_VARIABLES) != 0) {
+            s.userVarsOnMaster = true; // it runs on the primary only (needsMaster)
         }
         RwsBackend target;
         boolean read = false;

@@ -78,6 +78,13 @@ final class RwsSession implements RouterSession {
      */
     static final int MAY_WRITE = QueryType.WRITE | QueryType.COMMIT | QueryType.MASTER_ONLY_FUNCTION | QueryType.CALL;
 
+    /**
+     * Statement types that may assign user variables where they run, the primary: an assignment
+     * in a write ({@code UPDATE ... (@a := v)}), a procedure (OUT parameters, SET inside), a
+     * stored function. Reads of user variables go to the primary after one ({@link #userVarsOnMaster}).
+     */
+    static final int MAY_SET_VARIABLES = QueryType.USERVAR_WRITE | QueryType.CALL | QueryType.MASTER_ONLY_FUNCTION;
+
     /** Statement types that must run on the primary. */
     static final int MASTER_ONLY = QueryType.WRITE | QueryType.LOCKING_READ | QueryType.MASTER_ONLY_FUNCTION
             | QueryType.MULTI_STATEMENT | QueryType.CALL | QueryType.XA;
@@ -99,9 +106,9 @@ final class RwsSession implements RouterSession {
     boolean autocommit = true;
     boolean lockedToMaster;
     /**
-     * A user variable was assigned by a statement that ran on the primary only ({@code UPDATE ...
-     * SET x = (@a := x)}): the replicas do not have it, so reads of user variables go to the
-     * primary from then on.
+     * A statement that ran on the primary only may have assigned a user variable
+     * ({@link #MAY_SET_VARIABLES}): the replicas may not have it, so reads of user variables go
+     * to the primary from then on (the primary ran every statement that could assign one).
      */
     boolean userVarsOnMaster;
 
