@@ -69,19 +69,7 @@ ensure_mariadb
 command -v sysbench >/dev/null 2>&1 || apt_install sysbench
 ensure_jar
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/loomscale-failover.XXXXXX")"
-CLUSTER="$WORK/cluster"
-PROXY_PID=""
-cleanup() {
-    [[ -n "$PROXY_PID" ]] && stop_pid "$PROXY_PID" 10 || true
-    "$ROOT/tests-integration/cluster.sh" stop --dir "$CLUSTER" >/dev/null 2>&1 || true
-    if ((KEEP)); then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-sql() { # sql PORT STATEMENT
-    mariadb --no-defaults -h127.0.0.1 -P"$1" -uroot -proot_pw --batch --skip-column-names -e "$2"
-}
+scratch_workdir failover
 
 "$ROOT/tests-integration/cluster.sh" start --base-port "$BASE_PORT" --dir "$CLUSTER" --semi-sync >/dev/null
 PORT="$(free_port 4406)"
@@ -130,16 +118,13 @@ service = "rws"
 address = "127.0.0.1"
 port = $PORT
 EOF
-java -jar "$ROOT/target/loomscale.jar" -c "$WORK/loomscale.toml" --log=stderr >"$WORK/loomscale.log" 2>&1 &
-PROXY_PID=$!
-for _ in $(seq 100); do port_in_use "$PORT" && break; sleep 0.1; done
-port_in_use "$PORT" || die "LoomScale did not listen on $PORT; see $WORK/loomscale.log"
+start_proxy "$ROOT/target/loomscale.jar" "$WORK/loomscale.toml" "$PORT"
 
 SB=(sysbench --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$PORT" --mysql-user=app
     --mysql-password=app_pw --mysql-db=sbtest --tables=4 --table-size=10000)
 log "preparing sysbench tables through the proxy"
 "${SB[@]}" oltp_read_write prepare >/dev/null
-sql "$BASE_PORT" "CREATE TABLE sbtest.ledger (thread INT, seq INT, ts TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), PRIMARY KEY (thread, seq))"
+root_sql "$BASE_PORT" "CREATE TABLE sbtest.ledger (thread INT, seq INT, ts TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), PRIMARY KEY (thread, seq))"
 mkdir -p "$WORK/ledger"
 
 EVENT="kill -9 of the primary"
@@ -149,7 +134,7 @@ log "running oltp_read_write + ledger, $THREADS threads, ${TIME}s; $EVENT at ${K
     --report-interval=1 --mysql-ignore-errors=1180,1213 ./oltp_ledger.lua run) >"$WORK/sysbench.log" 2>&1 &
 SB_PID=$!
 sleep "$KILL_AT"
-KILL_TS="$(sql "$((BASE_PORT + 1))" "SELECT NOW(6)")"
+KILL_TS="$(root_sql "$((BASE_PORT + 1))" "SELECT NOW(6)")"
 if ((SWITCHOVER)); then
     java -jar "$ROOT/target/loomscale.jar" ctl --host "127.0.0.1:$ADMIN_PORT" call command mariadbmon switchover cluster server2 server1 \
         || die "switchover failed; see $WORK/loomscale.log"
@@ -162,15 +147,15 @@ wait "$SB_PID" || SB_STATUS=$?
 PRIMARY=""
 for n in 2 3; do
     p=$((BASE_PORT + n - 1))
-    if [[ "$(sql "$p" "SELECT @@read_only")" == "0" ]]; then PRIMARY="$p"; fi
+    if [[ "$(root_sql "$p" "SELECT @@read_only")" == "0" ]]; then PRIMARY="$p"; fi
 done
 [[ -n "$PRIMARY" ]] || die "no writable replica after the kill; see $WORK/loomscale.log"
 
 cat "$WORK"/ledger/committed.* | sort -u >"$WORK/committed.txt"
-sql "$PRIMARY" "SELECT CONCAT(thread, ':', seq) FROM sbtest.ledger" | sort -u >"$WORK/present.txt"
+root_sql "$PRIMARY" "SELECT CONCAT(thread, ':', seq) FROM sbtest.ledger" | sort -u >"$WORK/present.txt"
 LOST="$(comm -23 "$WORK/committed.txt" "$WORK/present.txt" | wc -l)"
 COMMITTED="$(wc -l <"$WORK/committed.txt")"
-GAP="$(sql "$PRIMARY" "SELECT IFNULL(MAX(TIMESTAMPDIFF(MICROSECOND, prev, ts)) / 1e6, -1) FROM (SELECT ts, LAG(ts) OVER (ORDER BY ts) AS prev FROM sbtest.ledger) g WHERE ts >= '$KILL_TS' - INTERVAL 1 SECOND")"
+GAP="$(root_sql "$PRIMARY" "SELECT IFNULL(MAX(TIMESTAMPDIFF(MICROSECOND, prev, ts)) / 1e6, -1) FROM (SELECT ts, LAG(ts) OVER (ORDER BY ts) AS prev FROM sbtest.ledger) g WHERE ts >= '$KILL_TS' - INTERVAL 1 SECOND")"
 ERRORS="$(sed -n 's/^ *ignored errors: *\([0-9]*\).*/\1/p' "$WORK/sysbench.log" | tail -n1)"
 FATAL="$(grep -c 'FATAL' "$WORK/sysbench.log" || true)"
 
@@ -182,19 +167,19 @@ else
 fi
 REJOINED=0
 for _ in $(seq 100); do
-    if [[ "$(sql "$BASE_PORT" "SELECT COUNT(*) FROM information_schema.processlist WHERE command = 'Slave_IO' OR user = 'system user'" 2>/dev/null || echo 0)" -gt 0 ]] \
-        && [[ "$(sql "$BASE_PORT" "SELECT @@read_only" 2>/dev/null)" == "1" ]]; then
+    if [[ "$(root_sql "$BASE_PORT" "SELECT COUNT(*) FROM information_schema.processlist WHERE command = 'Slave_IO' OR user = 'system user'" 2>/dev/null || echo 0)" -gt 0 ]] \
+        && [[ "$(root_sql "$BASE_PORT" "SELECT @@read_only" 2>/dev/null)" == "1" ]]; then
         REJOINED=1
         break
     fi
     sleep 0.3
 done
-POS="$(sql "$PRIMARY" "SELECT @@gtid_binlog_pos")"
+POS="$(root_sql "$PRIMARY" "SELECT @@gtid_binlog_pos")"
 SUMS=()
 for n in 1 2 3; do
     p=$((BASE_PORT + n - 1))
-    [[ "$p" == "$PRIMARY" ]] || sql "$p" "SELECT MASTER_GTID_WAIT('$POS', 30)" >/dev/null || true
-    SUMS+=("$(sql "$p" "CHECKSUM TABLE sbtest.sbtest1, sbtest.sbtest2, sbtest.sbtest3, sbtest.sbtest4, sbtest.ledger" | md5sum | cut -c1-12)")
+    [[ "$p" == "$PRIMARY" ]] || root_sql "$p" "SELECT MASTER_GTID_WAIT('$POS', 30)" >/dev/null || true
+    SUMS+=("$(root_sql "$p" "CHECKSUM TABLE sbtest.sbtest1, sbtest.sbtest2, sbtest.sbtest3, sbtest.sbtest4, sbtest.ledger" | md5sum | cut -c1-12)")
 done
 SAME=0
 [[ "${SUMS[0]}" == "${SUMS[1]}" && "${SUMS[1]}" == "${SUMS[2]}" ]] && SAME=1

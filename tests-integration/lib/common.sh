@@ -288,3 +288,44 @@ stop_pid() {
     done
     log "WARNING: pid $pid did not exit after KILL"
 }
+
+# ---------------------------------------------------------------------------
+# A scratch cluster and proxy, for the manual tests (ha/failover-test.sh,
+# mtr/compare.sh)
+# ---------------------------------------------------------------------------
+
+# scratch_workdir NAME: sets WORK (a new temp directory) and CLUSTER (under it)
+# and an EXIT trap that stops PROXY_PID and the cluster and removes WORK
+# unless KEEP=1.
+scratch_workdir() {
+    WORK="$(mktemp -d "${TMPDIR:-/tmp}/loomscale-$1.XXXXXX")"
+    CLUSTER="$WORK/cluster"
+    PROXY_PID=""
+    trap scratch_cleanup EXIT
+}
+
+scratch_cleanup() {
+    if [[ -n "${PROXY_PID:-}" ]]; then
+        stop_pid "$PROXY_PID" 10 || true
+    fi
+    "$(project_root)/tests-integration/cluster.sh" stop --dir "$CLUSTER" >/dev/null 2>&1 || true
+    if ((${KEEP:-0})); then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+
+# root_sql PORT STATEMENT...: runs SQL as the clusters' root@'%' over TCP;
+# tab-separated rows without column names.
+root_sql() {
+    local port="$1"
+    shift
+    mariadb --no-defaults -h127.0.0.1 -P"$port" -uroot -proot_pw --batch --skip-column-names -e "$*"
+}
+
+# start_proxy JAR CONFIG PORT: starts LoomScale in the background (its log in
+# WORK/loomscale.log), sets PROXY_PID and waits until PORT accepts connections.
+start_proxy() {
+    java -jar "$1" -c "$2" --log=stderr >"$WORK/loomscale.log" 2>&1 &
+    PROXY_PID=$!
+    local _
+    for _ in $(seq 100); do port_in_use "$3" && return 0; sleep 0.1; done
+    die "LoomScale did not listen on $3; see $WORK/loomscale.log"
+}
