@@ -5,11 +5,13 @@
 # A manual check of transparency (about 3 s a test and endpoint); not part of
 # test-all.sh.
 #
-# Usage: tests-integration/mtr/compare.sh [--tests "NAME ..."] [--base-port N] [--keep]
+# Usage: tests-integration/mtr/compare.sh [--tests "NAME ..."] [--mtr-args "..."] [--base-port N] [--keep]
 #   --tests "..."  main-suite test names (default: the list below, which pass
 #                  straight against this cluster; many others fail there too,
 #                  for reasons of the environment, such as mtr's own server
 #                  options, users without passwords or files outside the vardir)
+#   --mtr-args ".." more options for mariadb-test-run, e.g. "--ps-protocol"
+#                  (every statement as a server-side prepared statement)
 #   --base-port N  the cluster's primary port (default 36306; the proxy listens
 #                  on N+100 (readconnroute) and N+101 (readwritesplit))
 #   --keep         keep the work directory (mtr logs per test and endpoint)
@@ -35,6 +37,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 ROOT="$(project_root)"
 BASE_PORT=36306
 KEEP=0
+MTR_ARGS=""
 TESTS="auto_increment bool case client comments compare count_distinct delete errors except foreign_key
 func_crypt func_if func_op func_regexp greedy_optimizer in_subq_cond_pushdown insert_update keywords limit
 metadata negation_elimination odbc olap precedence ps_10nestset replace row select_found sp-cursor sp-dynamic
@@ -44,6 +47,7 @@ type_datetime type_enum type_int type_set win_rank"
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --tests) TESTS="$2"; shift 2 ;;
+        --mtr-args) MTR_ARGS="$2"; shift 2 ;;
         --base-port) BASE_PORT="$2"; shift 2 ;;
         --keep) KEEP=1; shift ;;
         -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&2; exit 0 ;;
@@ -180,13 +184,15 @@ run_one() { # run_one ENDPOINT PORT TEST -> pass, fail, skipped or none
     local out="$WORK/$1-$3.log"
     (cd "$MTR_DIR" && timeout 600 ./mariadb-test-run --extern host=127.0.0.1 --extern port="$2" --extern user=root \
         --extern password=root_pw --extern protocol=tcp --vardir="$WORK/var-$1" --force --testcase-timeout=5 \
-        "main.$3") >"$out" 2>&1 || true
+        "${MTR_EXTRA[@]}" "main.$3") >"$out" 2>&1 || true
     local r
     r="$(grep -m1 -E "^main\.$3 .*\[ (pass|fail|skipped) \]" "$out" | sed -E 's/.*\[ (pass|fail|skipped) \].*/\1/')" || true
     echo "${r:-none}"
 }
 
 IFS=$' \n\t' read -r -d '' -a LIST <<<"$TESTS" || true
+MTR_EXTRA=()
+[[ -z "$MTR_ARGS" ]] || IFS=' ' read -r -a MTR_EXTRA <<<"$MTR_ARGS"
 log "running ${#LIST[@]} tests against the primary ($BASE_PORT), readconnroute ($RCR_PORT), readwritesplit ($RWS_PORT)"
 printf '%-28s %-8s %-8s %-8s\n' test direct rcr rws | tee "$WORK/results.txt"
 DIFFERS=()
