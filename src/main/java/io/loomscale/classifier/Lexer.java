@@ -30,6 +30,12 @@ final class Lexer {
     int start;
     int end;
 
+    // The previous token, when it was a name that a '(' after it would call (see callsStoredFunction).
+    private int nameStart = -1;
+    private int nameEnd;
+    private boolean nameQualified;
+    private boolean notACall;   // the current word is a table or CTE name: its '(' opens a column list
+
     Lexer(CharSequence sql) {
         this.s = sql;
         this.n = sql.length();
@@ -37,6 +43,15 @@ final class Lexer {
 
     /** Advances to the next token and returns its kind. */
     Kind next() {
+        boolean dot = isSymbol('.');
+        if (kind == Kind.WORD && !notACall) {
+            nameQualified = nameStart == -2; // the word came right after a '.'
+            nameStart = start;
+            nameEnd = end;
+        } else {
+            nameStart = dot ? -2 : -1;
+        }
+        notACall = false;
         skipSpaceAndComments();
         start = pos;
         if (pos >= n) {
@@ -185,9 +200,18 @@ final class Lexer {
         return -1;
     }
 
-    /** Whether the token at {@code [start, end)} is a built-in function name or a keyword ({@link KnownWords}). */
-    boolean isKnownWord(int start, int end) {
-        return KnownWords.contains(s, start, end);
+    /**
+     * Whether the current token, a {@code (}, calls a stored or loadable function: the token before
+     * it is a name that is neither a built-in function nor a keyword ({@link KnownWords}), or a
+     * qualified one ({@code db.f(}), and was not marked {@link #notACall()}.
+     */
+    boolean callsStoredFunction() {
+        return isSymbol('(') && nameStart >= 0 && (nameQualified || !KnownWords.contains(s, nameStart, nameEnd));
+    }
+
+    /** The current word names a table or a common table expression: a {@code (} after it is not a call. */
+    void notACall() {
+        notACall = true;
     }
 
     /** Whether the current token is the word {@code upper} (given upper-case), case-insensitively. */

@@ -170,10 +170,6 @@ final class LexicalClassifier {
         boolean withClause = lx.is("WITH");
         boolean cteName = withClause; // the next word names a common table expression
         int depth = 0;
-        int wordStart = -1;           // the previous token, when it is a name that may be called
-        int wordEnd = -1;
-        boolean afterDot = false;
-        boolean qualified = false;
         boolean prevFor = false;
         boolean prevLock = false;
         boolean prevInto = false;
@@ -191,7 +187,7 @@ final class LexicalClassifier {
                 }
                 case SYMBOL -> {
                     if (lx.isSymbol('(')) {
-                        if (wordStart >= 0 && (qualified || !lx.isKnownWord(wordStart, wordEnd))) {
+                        if (lx.callsStoredFunction()) {
                             f |= QueryType.MASTER_ONLY_FUNCTION;
                         }
                         depth++;
@@ -216,14 +212,9 @@ final class LexicalClassifier {
                         cteName = false;
                     }
                     if (cteName) {
-                        wordStart = -1;
+                        lx.notACall();
                         cteName = lx.is("RECURSIVE");
-                    } else {
-                        wordStart = lx.start;
-                        wordEnd = lx.end;
-                        qualified = afterDot;
                     }
-                    afterDot = false;
                     if (prevFor && (lx.is("UPDATE") || lx.is("SHARE"))) {
                         f |= QueryType.LOCKING_READ | QueryType.WRITE;
                     } else if (prevLock && lx.is("IN")) {
@@ -251,8 +242,6 @@ final class LexicalClassifier {
             prevFor = false;
             prevLock = false;
             prevSequenceStep = false;
-            wordStart = -1;
-            afterDot = lx.isSymbol('.');
             if (lx.kind != Kind.SYMBOL || !lx.isSymbol(',')) {
                 prevInto = prevInto && lx.kind == Kind.USERVAR;
             }
@@ -480,10 +469,6 @@ final class LexicalClassifier {
         boolean insert = lx.is("INSERT") || lx.is("REPLACE");
         boolean tableNext = insert;  // the words before the table name: modifiers, INTO
         boolean inTableName = false; // the table name, possibly db.table
-        int wordStart = -1;
-        int wordEnd = -1;
-        boolean qualified = false;
-        boolean afterDot = false;
         while (lx.next() != Kind.END) {
             if (lx.isSymbol(';')) {
                 return f | (lx.next() != Kind.END ? QueryType.MULTI_STATEMENT | QueryType.WRITE : 0);
@@ -494,20 +479,17 @@ final class LexicalClassifier {
                     tableNext = false;
                     inTableName = true;
                 }
-                wordStart = inTableName ? -1 : lx.start;
-                wordEnd = lx.end;
-                qualified = afterDot;
-                afterDot = false;
+                if (inTableName) {
+                    lx.notACall();
+                }
                 continue;
             }
-            if (lx.isSymbol('(') && wordStart >= 0 && (qualified || !lx.isKnownWord(wordStart, wordEnd))) {
+            if (lx.callsStoredFunction()) {
                 f |= QueryType.MASTER_ONLY_FUNCTION;
             } else if (lx.kind == Kind.SYMBOL && lx.end - lx.start == 2) { // :=
                 f |= QueryType.USERVAR_WRITE;
             }
-            afterDot = lx.isSymbol('.');
-            inTableName = inTableName && afterDot;
-            wordStart = -1;
+            inTableName = inTableName && lx.isSymbol('.');
         }
         return f;
     }
