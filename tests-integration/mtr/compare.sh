@@ -74,6 +74,11 @@ for p in "${NODES[@]}"; do
               default_storage_engine = MyISAM, log_bin_trust_function_creators = 1,
               sort_buffer_size = 262144, max_heap_table_size = 1048576"
 done
+for p in "${NODES[@]:1}"; do
+    # The replication SQL thread took its session defaults (default_storage_engine, character
+    # sets) when it started: restart it so a CREATE TABLE without ENGINE makes the same table there.
+    root_sql "$p" "STOP SLAVE SQL_THREAD; START SLAVE SQL_THREAD"
+done
 root_sql "$BASE_PORT" "ALTER DATABASE test CHARACTER SET latin1 COLLATE latin1_swedish_ci"
 for p in "${NODES[@]}"; do
     root_sql "$p" "SHOW GLOBAL VARIABLES" >"$WORK/globals.$p"
