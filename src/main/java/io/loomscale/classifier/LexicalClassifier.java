@@ -198,7 +198,8 @@ final class LexicalClassifier {
                     }
                     if (lx.isSymbol(';')) {
                         if (lx.next() != Kind.END) {
-                            return f | QueryType.MULTI_STATEMENT | QueryType.WRITE;
+                            // Several statements go to the primary, even if the first asks about the previous one.
+                            return (f & ~QueryType.PREVIOUS_RESULT) | QueryType.MULTI_STATEMENT | QueryType.WRITE;
                         }
                         return f;
                     }
@@ -225,8 +226,8 @@ final class LexicalClassifier {
                         f |= QueryType.WRITE; // NEXT VALUE FOR advances a sequence; PREVIOUS is per connection
                     } else if (isMasterOnlyFunction(lx)) {
                         f |= QueryType.MASTER_ONLY_FUNCTION;
-                    } else if (isPreviousResultFunction(lx)) {
-                        f |= QueryType.PREVIOUS_RESULT;
+                    } else if (isPreviousResultFunction(lx) || lx.is("SESSION_STATUS")) {
+                        f |= QueryType.PREVIOUS_RESULT; // information_schema.SESSION_STATUS: the connection's counters
                     } else if (lx.is("NEXTVAL") || lx.is("SETVAL") || lx.is("LASTVAL")) {
                         f |= QueryType.WRITE; // sequences live on the primary
                     }

@@ -268,6 +268,21 @@ class ReadWriteSplitIT {
                 assertTrue(rs.next());
                 assertEquals("2", rs.getString(2), "the session's inserts, counted where they ran");
             }
+            assertEquals("2", Db.scalarOf(st, "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS "
+                    + "WHERE VARIABLE_NAME = 'COM_INSERT'"), "the same through information_schema");
+        }
+    }
+
+    @Test
+    void sqlAutoIsNullFindsTheSessionsLastInsertOnThePrimary() throws SQLException {
+        try (Connection c = Db.app(port); Statement st = c.createStatement()) {
+            st.execute("CREATE OR REPLACE TABLE rws_auto (id INT AUTO_INCREMENT PRIMARY KEY, v INT)");
+            st.execute("SET sql_auto_is_null = 1");
+            st.execute("INSERT INTO rws_auto (v) VALUES (5)");
+            assertEquals("5", Db.scalarOf(st, "SELECT v FROM rws_auto WHERE id IS NULL"), "ODBC's last-insert lookup");
+            st.execute("SET sql_auto_is_null = 0");
+            assertTrue(replicaIds.contains(Db.scalarOf(st, "SELECT @@server_id")), "reads to replicas again");
+            st.execute("DROP TABLE rws_auto");
         }
     }
 

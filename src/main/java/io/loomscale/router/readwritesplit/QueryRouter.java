@@ -52,6 +52,29 @@ final class QueryRouter {
         this.failures = Objects.requireNonNull(session.failures, "made before the session's failure handling");
     }
 
+    /**
+     * What a SET statement does to {@code sql_auto_is_null}: true when it turns it on (1, ON,
+     * TRUE, or a value this cannot read), false when off (0, OFF, FALSE, DEFAULT), null when it
+     * does not name it.
+     */
+    static Boolean autoIsNullSetting(CharSequence sql) {
+        String s = sql.toString().toLowerCase(java.util.Locale.ROOT);
+        int i = s.indexOf("sql_auto_is_null");
+        if (i < 0) {
+            return null;
+        }
+        i += "sql_auto_is_null".length();
+        while (i < s.length() && (Character.isWhitespace(s.charAt(i)) || s.charAt(i) == '=' || s.charAt(i) == ':')) {
+            i++;
+        }
+        int end = i;
+        while (end < s.length() && (Character.isLetterOrDigit(s.charAt(end)) || s.charAt(end) == '\'')) {
+            end++;
+        }
+        String v = s.substring(i, end).replace("'", "");
+        return !(v.equals("0") || v.equals("off") || v.equals("false") || v.equals("default"));
+    }
+
     /** COM_RESET_CONNECTION or COM_CHANGE_USER: the text prepared statements are gone. */
     void reset() {
         textStatements.clear();
@@ -89,6 +112,12 @@ final class QueryRouter {
         }
         byte[] packet = st.packet();
         if (isSessionCommand(type)) {
+            if ((type & QueryType.SESSION_WRITE) != 0) {
+                Boolean autoIsNull = autoIsNullSetting(sql);
+                if (autoIsNull != null) {
+                    session.autoIsNull = autoIsNull;
+                }
+            }
             if ((type & QueryType.READ) != 0 && cfg.causalReads() != CausalReads.NONE) {
                 // SELECT @a := col FROM t runs on every backend: the replicas first apply what the
                 // read must see, as a read routed to one of them would (best effort: on time-out

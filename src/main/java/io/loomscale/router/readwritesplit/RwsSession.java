@@ -111,6 +111,11 @@ final class RwsSession implements RouterSession {
      * to the primary from then on (the primary ran every statement that could assign one).
      */
     boolean userVarsOnMaster;
+    /**
+     * {@code sql_auto_is_null} is on: {@code WHERE id IS NULL} finds the row the session inserted
+     * last, which only the primary knows, so reads go there.
+     */
+    boolean autoIsNull;
 
     /** The backend whose reply to the last statement may still be streaming, or null. */
     RwsBackend pending;
@@ -259,7 +264,7 @@ final class RwsSession implements RouterSession {
 
     /** Outside a transaction: whether a statement of this type must run on the primary (temporary tables aside). */
     boolean needsMaster(int type) {
-        return !autocommit || lockedToMaster || tablesLocked || (type & MASTER_ONLY) != 0 || (type & QueryType.READ) == 0
+        return !autocommit || lockedToMaster || tablesLocked || autoIsNull || (type & MASTER_ONLY) != 0 || (type & QueryType.READ) == 0
                 || (cfg.variablesOnMasterOnly() || userVarsOnMaster) && (type & QueryType.USERVAR_READ) != 0
                 || cfg.variablesOnMasterOnly() && (type & QueryType.SYSVAR_READ) != 0;
     }
@@ -496,6 +501,7 @@ final class RwsSession implements RouterSession {
         autocommit = true;
         lockedToMaster = false;
         userVarsOnMaster = false;
+        autoIsNull = false;
         tablesLocked = false;
         gtids.reset();
         hintSession = new HintSession();
