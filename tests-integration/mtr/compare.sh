@@ -85,11 +85,11 @@ for p in "${NODES[@]}"; do
 done
 
 # Variables a test may change and that cannot or need not be put back.
-KEEP_VARS='^(gtid_|server_id|port|pid_file|socket|datadir|tmpdir|log_error|report_|hostname|.*uuid|relay_|read_only|general_log_file|slow_query_log_file|log_basename|basedir|aria_log_dir|log_bin|innodb_buffer_pool|have_|plugin|secure|lc_messages_dir|character_sets_dir|license|system_time|timestamp|last_gtid|max_connections|proxy_protocol|version|wsrep|rpl_semi|init_rpl_role|ssl_|tls_)'
+KEEP_VARS='^(gtid_|server_id|port|pid_file|socket|datadir|tmpdir|log_error|report_|hostname|.*uuid|relay_|read_only|general_log_file|slow_query_log_file|log_basename|basedir|aria_log_dir|log_bin|innodb_buffer_pool|have_|plugin|secure|lc_messages_dir|character_sets_dir|license|system_time|timestamp|last_gtid|proxy_protocol|version|wsrep|rpl_semi|init_rpl_role|ssl_|tls_)'
 
 restore_globals() { # restore_globals PORT: SET GLOBAL what differs from the snapshot
     local p="$1" name value
-    root_sql "$p" "SHOW GLOBAL VARIABLES" >"$WORK/now.$p"
+    root_sql "$p" "SHOW GLOBAL VARIABLES" >"$WORK/now.$p" || { log "server on port $p does not answer"; return 0; }
     while IFS=$'\t' read -r name value; do
         [[ "$name" =~ $KEEP_VARS ]] && continue
         if [[ "$value" =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; then
@@ -104,9 +104,9 @@ keep_replicating() { # a replica whose SQL thread stopped on a test's statement 
     local p running
     for p in "${NODES[@]:1}"; do
         for _ in $(seq 20); do
-            running="$(root_sql "$p" "SHOW SLAVE STATUS\G" | awk '/Slave_SQL_Running:/ {print $2}')"
+            running="$(root_sql "$p" "SHOW SLAVE STATUS\G" | awk '/Slave_SQL_Running:/ {print $2}')" || true
             [[ "$running" == "No" ]] || break
-            root_sql "$p" "SET GLOBAL sql_slave_skip_counter = 1; START SLAVE SQL_THREAD"
+            root_sql "$p" "SET GLOBAL sql_slave_skip_counter = 1; START SLAVE SQL_THREAD" || true
             sleep 0.3
         done
     done
