@@ -41,16 +41,20 @@ public final class Capabilities {
     public static final long MARIADB_CLIENT_CACHE_METADATA = 1L << 36;
 
     /**
-     * What the proxy offers clients: only what it handles end to end. Compression, COM_MULTI,
-     * metadata caching and extended metadata change the reply format, so they are not offered;
-     * SSL comes with the security issue. CLIENT_MYSQL stays clear, as MariaDB servers do, which
-     * tells clients that the extended (upper 32-bit) capabilities are in the handshake.
+     * What the proxy offers clients: only what it handles end to end. Compression, COM_MULTI and
+     * metadata caching change the reply format in ways the proxy would have to undo, so they are
+     * not offered. Extended metadata (a column's {@code format=json}, {@code uuid} ...) is: each
+     * backend connection negotiates what its client did, so the column definitions pass through
+     * unchanged (the masking filter, which reads them, skips the extra field). SSL is offered per
+     * listener. CLIENT_MYSQL stays clear, as MariaDB servers do, which tells clients that the
+     * extended (upper 32-bit) capabilities are in the handshake.
      */
     public static final long PROXY_SERVER = FOUND_ROWS | LONG_FLAG | CONNECT_WITH_DB | NO_SCHEMA
             | ODBC | LOCAL_FILES | IGNORE_SPACE | PROTOCOL_41 | INTERACTIVE | IGNORE_SIGPIPE | TRANSACTIONS
             | RESERVED | SECURE_CONNECTION | MULTI_STATEMENTS | MULTI_RESULTS | PS_MULTI_RESULTS | PLUGIN_AUTH
             | CONNECT_ATTRS | PLUGIN_AUTH_LENENC_CLIENT_DATA | CAN_HANDLE_EXPIRED_PASSWORDS | SESSION_TRACK
-            | DEPRECATE_EOF | (REMEMBER_OPTIONS & 0xFFFFFFFFL) | MARIADB_CLIENT_STMT_BULK_OPERATIONS;
+            | DEPRECATE_EOF | (REMEMBER_OPTIONS & 0xFFFFFFFFL) | MARIADB_CLIENT_STMT_BULK_OPERATIONS
+            | MARIADB_CLIENT_EXTENDED_METADATA;
 
     private Capabilities() {
     }

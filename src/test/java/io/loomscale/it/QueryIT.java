@@ -171,6 +171,27 @@ class QueryIT {
     }
 
     @Test
+    void extendedColumnTypesReachTheClientAsTheyDoDirect() throws SQLException {
+        String sql = "SELECT j, s FROM it_query_json";
+        String direct;
+        try (Connection c = Db.app(TestCluster.get().primaryPort()); Statement st = c.createStatement()) {
+            st.execute("CREATE OR REPLACE TABLE it_query_json (j JSON, s VARCHAR(10))");
+            st.execute("INSERT INTO it_query_json VALUES ('[1, 2]', 'x')");
+            try (java.sql.ResultSet rs = st.executeQuery(sql)) {
+                direct = rs.getMetaData().getColumnTypeName(1) + "," + rs.getMetaData().getColumnTypeName(2);
+            }
+        }
+        assertEquals("JSON,VARCHAR", direct, "the server's extended metadata: format=json");
+        for (boolean serverPrep : new boolean[] {false, true}) {
+            try (Connection c = Db.app(proxy.writePort(), "useServerPrepStmts=" + serverPrep);
+                 java.sql.PreparedStatement ps = c.prepareStatement(sql); java.sql.ResultSet rs = ps.executeQuery()) {
+                assertEquals(direct, rs.getMetaData().getColumnTypeName(1) + "," + rs.getMetaData().getColumnTypeName(2),
+                        "through the proxy, server-side prepare " + serverPrep);
+            }
+        }
+    }
+
+    @Test
     void syntaxErrorIsTheServersErr1064AndTheConnectionStaysUsable() throws SQLException {
         String sql = "SELEC 1 FROM nowhere";
         SQLException direct;

@@ -209,7 +209,7 @@ public final class CacheFilter implements Filter {
         private final SessionContext ctx;
         private final CacheStorage store;
         private final boolean mayUse;
-        private final boolean deprecateEof;
+        private final long replyFormat;
         private String db;
         private boolean dbKnown = true;
         private boolean inTrx;
@@ -225,7 +225,8 @@ public final class CacheFilter implements Filter {
             this.ctx = ctx;
             this.store = store;
             this.mayUse = mayUse;
-            this.deprecateEof = Capabilities.has(ctx.clientCapabilities(), Capabilities.DEPRECATE_EOF);
+            this.replyFormat = ctx.clientCapabilities()
+                    & (Capabilities.DEPRECATE_EOF | Capabilities.MARIADB_CLIENT_EXTENDED_METADATA);
             this.db = ctx.database();
         }
 
@@ -343,7 +344,7 @@ public final class CacheFilter implements Filter {
                 System.arraycopy(p, rest, key, bitmap + pr.types.length, p.length - rest);
                 values = java.util.Base64.getEncoder().encodeToString(key);
             }
-            CacheStorage.Key key = new CacheStorage.Key(ctx.user(), db, deprecateEof, "\u0001" + pr.sql + "\u0000" + values);
+            CacheStorage.Key key = new CacheStorage.Key(ctx.user(), db, replyFormat, "\u0001" + pr.sql + "\u0000" + values);
             boolean typesInPacket = pr.params > 0 && p[at + (pr.params + 7) / 8] == 1;
             if (serve(key)) {
                 if (typesInPacket) {
@@ -430,7 +431,7 @@ public final class CacheFilter implements Filter {
             if (!usable() || (type & QueryType.READ) == 0 || (type & NOT_CACHEABLE) != 0) {
                 return false;
             }
-            CacheStorage.Key key = new CacheStorage.Key(ctx.user(), db, deprecateEof, sql);
+            CacheStorage.Key key = new CacheStorage.Key(ctx.user(), db, replyFormat, sql);
             if (serve(key)) {
                 return true;
             }

@@ -18,7 +18,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safe: one lock, held for map operations only (no I/O, no waiting under it).
  */
 final class CacheStorage {
-    record Key(String user, String db, boolean deprecateEof, String sql) {
+    /**
+     * What a stored result is for: {@code replyFormat} holds the client capabilities that shape
+     * the reply's packets (CLIENT_DEPRECATE_EOF, MariaDB's extended metadata), so a result is only
+     * sent to a client that reads the same format.
+     */
+    record Key(String user, String db, long replyFormat, String sql) {
     }
 
     static final class Entry {

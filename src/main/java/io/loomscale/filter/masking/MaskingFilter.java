@@ -145,6 +145,8 @@ public final class MaskingFilter implements Filter {
         private final List<MaskingRules.Rule> rules;
         private final Set<String> columns = new HashSet<>();
         private final boolean deprecateEof;
+        /** Column definitions carry MariaDB's extended type info after the names. */
+        private final boolean extendedMetadata;
         /** Per prepared statement id: the masking plan of its columns, kept for cursor fetches. */
         private final Map<Integer, Column[]> cursorPlans = new HashMap<>();
 
@@ -155,6 +157,7 @@ public final class MaskingFilter implements Filter {
                 columns.add(r.column().toLowerCase(Locale.ROOT));
             }
             this.deprecateEof = Capabilities.has(ctx.clientCapabilities(), Capabilities.DEPRECATE_EOF);
+            this.extendedMetadata = Capabilities.has(ctx.clientCapabilities(), Capabilities.MARIADB_CLIENT_EXTENDED_METADATA);
         }
 
         @Override
@@ -480,11 +483,13 @@ public final class MaskingFilter implements Filter {
             private Column column(int at) {
                 int q = at + Packets.HEADER;
                 String[] s = new String[6];
-                for (int k = 0; k < 6; k++) {
+                for (int k = 0; k < (extendedMetadata ? 7 : 6); k++) {
                     int f = p[q] & 0xff;
                     int hl = f < 0xfb ? 1 : f == 0xfc ? 3 : f == 0xfd ? 4 : 9;
                     int vl = (int) lenenc(q);
-                    s[k] = new String(p, q + hl, vl, StandardCharsets.UTF_8);
+                    if (k < 6) {
+                        s[k] = new String(p, q + hl, vl, StandardCharsets.UTF_8);
+                    } // the seventh: the extended type info (format=json, ...), skipped
                     q += hl + vl;
                 }
                 int type = p[q + 1 + 2 + 4] & 0xff; // after the 0x0c length, charset, column length
