@@ -274,6 +274,23 @@ class ReadWriteSplitIT {
     }
 
     @Test
+    void aServerSidePreparedSetReachesEveryBackend() throws SQLException {
+        try (Connection c = Db.app(port, "useServerPrepStmts=true");
+             PreparedStatement ps = c.prepareStatement("SET SESSION group_concat_max_len = ?")) {
+            ps.setInt(1, 7);
+            ps.execute();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT @@group_concat_max_len, @@server_id")) {
+                assertTrue(rs.next());
+                assertEquals(7, rs.getInt(1), "the replica that answered got the prepared SET too");
+                assertTrue(replicaIds.contains(rs.getString(2)), "read on a replica");
+            }
+            ps.setInt(1, 9);
+            ps.execute(); // again: each backend under its own statement id
+            assertEquals("9", Db.scalar(c, "SELECT @@group_concat_max_len"));
+        }
+    }
+
+    @Test
     void sqlAutoIsNullFindsTheSessionsLastInsertOnThePrimary() throws SQLException {
         try (Connection c = Db.app(port); Statement st = c.createStatement()) {
             st.execute("CREATE OR REPLACE TABLE rws_auto (id INT AUTO_INCREMENT PRIMARY KEY, v INT)");

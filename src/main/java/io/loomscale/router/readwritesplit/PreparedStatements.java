@@ -176,6 +176,10 @@ final class PreparedStatements {
             return;
         }
         int type = s.type;
+        if (isSessionCommand(type) && !retry) {
+            session.sescmds.preparedSessionCommand(s, original);
+            return;
+        }
         RwsBackend target;
         boolean read = false;
         if (session.trxOpen) {

@@ -53,14 +53,40 @@ final class SessionCommands {
      * (an error where the first succeeded, or the other way round) is dropped from the session.
      */
     void sessionCommand(byte[] packet, boolean record) throws IOException {
-        List<RwsBackend> targets = conns.everyOpen();
+        toEvery(conns.everyOpen(), packet, b -> packet, record);
+    }
+
+    /**
+     * A prepared statement that changes session state ({@code SET ...} run with
+     * COM_STMT_EXECUTE, as {@code mariadb-test --ps-protocol} or an application's server-side
+     * prepares do): to every backend that has the statement, each under its own id, like a text
+     * session command. It is not kept in the history (its id and types are per connection): a
+     * backend connection opened later does not get it.
+     */
+    void preparedSessionCommand(RwsStatement st, byte[] original) throws IOException {
+        List<RwsBackend> targets = new java.util.ArrayList<>();
+        for (RwsBackend b : conns.everyOpen()) {
+            if (b.statementIds.containsKey(st.id)) {
+                targets.add(b);
+            }
+        }
+        toEvery(targets, original, b -> {
+            byte[] p = st.translate(original, b, true);
+            st.sent(original, p, b);
+            return p;
+        }, false);
+    }
+
+    /** Sends {@code packet} (as {@code packetFor} makes it for each) to {@code targets}; see {@link #sessionCommand}. */
+    private void toEvery(List<RwsBackend> targets, byte[] packet, java.util.function.Function<RwsBackend, byte[]> packetFor,
+            boolean record) throws IOException {
         if (targets.isEmpty()) {
             failures.noServer(packet);
             return;
         }
         RwsBackend first = conns.firstOf(targets);
         int kind = ReplyTracker.kindOf(packet);
-        List<RwsBackend> sent = session.sendToEach(targets, first, b -> packet, kind | ReplyTracker.FORWARD, kind);
+        List<RwsBackend> sent = session.sendToEach(targets, first, packetFor, kind | ReplyTracker.FORWARD, kind);
         for (RwsBackend b : sent) {
             b.lastUsed = System.nanoTime();
             router.routed(b, TO_ALL);
