@@ -295,13 +295,14 @@ stop_pid() {
 # ---------------------------------------------------------------------------
 
 # scratch_workdir NAME: sets WORK (a new temp directory) and CLUSTER (under it)
-# and an EXIT trap that stops PROXY_PID and the cluster and removes WORK
-# unless KEEP=1.
+# and an EXIT trap (run on Ctrl-C and TERM too) that stops PROXY_PID and the
+# cluster and removes WORK unless KEEP=1.
 scratch_workdir() {
     WORK="$(mktemp -d "${TMPDIR:-/tmp}/loomscale-$1.XXXXXX")"
     CLUSTER="$WORK/cluster"
     PROXY_PID=""
     trap scratch_cleanup EXIT
+    trap 'exit 130' INT TERM # so the EXIT trap also runs when the script is interrupted or killed
 }
 
 scratch_cleanup() {
