@@ -271,6 +271,13 @@ class ReadWriteSplitIT {
             assertEquals("2", Db.scalarOf(st, "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS "
                     + "WHERE VARIABLE_NAME = 'COM_INSERT'"), "the same through information_schema");
         }
+        try (Connection c = Db.app(port, "useServerPrepStmts=true"); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO rws_t VALUES (905, 'a') ON DUPLICATE KEY UPDATE v = 'a'");
+            try (PreparedStatement ps = c.prepareStatement("SHOW STATUS LIKE 'Com_insert'"); ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals("1", rs.getString(2), "a server-side prepared SHOW STATUS goes where the INSERT ran");
+            }
+        }
     }
 
     @Test

@@ -184,6 +184,8 @@ final class PreparedStatements {
         boolean read = false;
         if (session.trxOpen) {
             target = session.trxTarget != null && !session.trxTarget.isClosed() ? session.trxTarget : conns.masterOrWait();
+        } else if ((type & QueryType.PREVIOUS_RESULT) != 0 && session.last != null && !session.last.isClosed()) {
+            target = session.last; // SHOW WARNINGS, SHOW STATUS, FOUND_ROWS(): where the previous statement ran
         } else if (s.usesTempTable || session.needsMaster(type) || isSessionCommand(type)) {
             target = conns.masterOrWait();
         } else {

@@ -119,8 +119,8 @@ final class RwsFastPath implements FastPath {
         if (st == null) {
             return false;
         }
-        if (RwsSession.isSessionCommand(st.type)) {
-            return false; // to every backend: the session routes it
+        if (RwsSession.isSessionCommand(st.type) || (st.type & QueryType.PREVIOUS_RESULT) != 0) {
+            return false; // to every backend, or where the previous statement ran: the session routes it
         }
         if ((st.type & RwsSession.MAY_SET_VARIABLES) != 0) {
             s.userVarsOnMaster = true; // it runs on the primary only (needsMaster)
