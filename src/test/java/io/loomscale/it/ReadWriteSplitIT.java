@@ -298,6 +298,37 @@ class ReadWriteSplitIT {
     }
 
     @Test
+    void aTemporaryTableCreatedByAServerSidePreparedStatementIsReadOnThePrimary() throws SQLException {
+        try (Connection c = Db.app(port, "useServerPrepStmts=true")) {
+            try (PreparedStatement count = c.prepareStatement("SELECT COUNT(*), @@server_id FROM rws_t")) {
+                try (ResultSet rs = count.executeQuery()) { // the real table, on a replica
+                    assertTrue(rs.next());
+                    assertTrue(replicaIds.contains(rs.getString(2)));
+                }
+                try (PreparedStatement ps = c.prepareStatement("CREATE TEMPORARY TABLE rws_t (id INT, v VARCHAR(20))")) {
+                    ps.execute(); // shadows the real rws_t (same columns) for this session
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO rws_t VALUES (?, 'tmp')")) {
+                    ps.setInt(1, 1);
+                    ps.execute();
+                }
+                try (ResultSet rs = count.executeQuery()) { // prepared before: now reads the temporary table
+                    assertTrue(rs.next());
+                    assertEquals(1, rs.getInt(1), "the session's temporary table, on the primary");
+                    assertEquals(primaryId, rs.getString(2));
+                }
+                try (PreparedStatement ps = c.prepareStatement("DROP TEMPORARY TABLE rws_t")) {
+                    ps.execute();
+                }
+                try (ResultSet rs = count.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertTrue(replicaIds.contains(rs.getString(2)), "the real table again, on a replica");
+                }
+            }
+        }
+    }
+
+    @Test
     void sqlAutoIsNullFindsTheSessionsLastInsertOnThePrimary() throws SQLException {
         try (Connection c = Db.app(port); Statement st = c.createStatement()) {
             st.execute("CREATE OR REPLACE TABLE rws_auto (id INT AUTO_INCREMENT PRIMARY KEY, v INT)");

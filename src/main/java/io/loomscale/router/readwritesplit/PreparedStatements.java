@@ -74,8 +74,14 @@ final class PreparedStatements {
         byte[] packet = st.packet();
         CharSequence sql = st.sqlView();
         int type = Classifier.classify(sql);
-        boolean temp = !session.tempTables.isEmpty() && Classifier.referencesAny(sql, session.tempTables);
         List<RwsBackend> targets = conns.everyOpen();
+        if (!session.tempTables.isEmpty() && Classifier.referencesAny(sql, session.tempTables)
+                && session.master != null && targets.contains(session.master)) {
+            // It names a temporary table of the session, which only the primary has: a replica
+            // could not prepare it (and would be dropped) or would prepare it against a real
+            // table of the same name.
+            targets = List.of(session.master);
+        }
         if (targets.isEmpty()) {
             failures.noServer(packet);
             return;
@@ -122,7 +128,7 @@ final class PreparedStatements {
         }
         byte[] ok = r.get(0);
         int params = Wire.int2(ok, Packets.HEADER + 7);
-        statements.put(id, new RwsStatement(id, type, params, temp));
+        statements.put(id, new RwsStatement(id, type, params, sql.toString()));
         session.history.addPrepare(packet, id);
         byte[] out = Wire.concat(r);
         Wire.put4(out, Packets.HEADER + 1, id); // the client knows the proxy's id
@@ -176,7 +182,11 @@ final class PreparedStatements {
             return;
         }
         int type = s.type;
+        if (!retry) {
+            session.trackTemporaryTables(s.sql, type); // CREATE/DROP TEMPORARY TABLE prepared server-side
+        }
         if (isSessionCommand(type) && !retry) {
+            session.followSet(s.sql, type);
             session.sescmds.preparedSessionCommand(s, original);
             return;
         }
@@ -186,7 +196,7 @@ final class PreparedStatements {
             target = session.trxTarget != null && !session.trxTarget.isClosed() ? session.trxTarget : conns.masterOrWait();
         } else if ((type & QueryType.PREVIOUS_RESULT) != 0 && session.last != null && !session.last.isClosed()) {
             target = session.last; // SHOW WARNINGS, SHOW STATUS, FOUND_ROWS(): where the previous statement ran
-        } else if (s.usesTempTable || session.needsMaster(type) || isSessionCommand(type)) {
+        } else if (s.usesTempTable(session.tempTables) || session.needsMaster(type) || isSessionCommand(type)) {
             target = conns.masterOrWait();
         } else {
             read = true;

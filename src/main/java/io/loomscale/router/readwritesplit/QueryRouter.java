@@ -89,21 +89,7 @@ final class QueryRouter {
             hints = all;
         }
         int type = Classifier.classify(sql);
-        if ((type & QueryType.CREATE_TMP_TABLE) != 0) {
-            String t = Classifier.createdTemporaryTable(sql);
-            if (t != null) {
-                session.tempTables.add(t);
-            }
-        } else if (!session.tempTables.isEmpty() && (type & QueryType.WRITE) != 0) {
-            for (String t : Classifier.droppedTables(sql)) {
-                session.tempTables.remove(t);
-            }
-            for (Classifier.Rename r : Classifier.renamedTables(sql)) {
-                if (session.tempTables.remove(r.from())) {
-                    session.tempTables.add(r.to()); // a renamed temporary table stays on the primary
-                }
-            }
-        }
+        session.trackTemporaryTables(sql, type);
         if ((type & QueryType.TABLE_LOCK) != 0) {
             session.tablesLocked = (type & QueryType.IMPLICIT_COMMIT) != 0; // LOCK TABLES; UNLOCK has no implicit commit
         }
@@ -112,12 +98,7 @@ final class QueryRouter {
         }
         byte[] packet = st.packet();
         if (isSessionCommand(type)) {
-            if ((type & QueryType.SESSION_WRITE) != 0) {
-                Boolean autoIsNull = autoIsNullSetting(sql);
-                if (autoIsNull != null) {
-                    session.autoIsNull = autoIsNull;
-                }
-            }
+            session.followSet(sql, type);
             if ((type & QueryType.READ) != 0 && cfg.causalReads() != CausalReads.NONE) {
                 // SELECT @a := col FROM t runs on every backend: the replicas first apply what the
                 // read must see, as a read routed to one of them would (best effort: on time-out

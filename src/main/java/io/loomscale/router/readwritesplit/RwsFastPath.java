@@ -119,7 +119,8 @@ final class RwsFastPath implements FastPath {
         if (st == null) {
             return false;
         }
-        if (RwsSession.isSessionCommand(st.type) || (st.type & QueryType.PREVIOUS_RESULT) != 0) {
+        if (RwsSession.isSessionCommand(st.type) || (st.type & (QueryType.PREVIOUS_RESULT | RwsSession.NOT_FAST)) != 0
+                || !s.tempTables.isEmpty()) {
             return false; // to every backend, or where the previous statement ran: the session routes it
         }
         if ((st.type & RwsSession.MAY_SET_VARIABLES) != 0) {
@@ -129,7 +130,7 @@ final class RwsFastPath implements FastPath {
         boolean read = false;
         if (s.trxOpen) {
             target = s.trxTarget;
-        } else if (st.usesTempTable || s.needsMaster(st.type) || RwsSession.isSessionCommand(st.type)) {
+        } else if (s.needsMaster(st.type)) {
             target = s.conns.usableMaster();
         } else {
             target = s.conns.openSlaveForRead();

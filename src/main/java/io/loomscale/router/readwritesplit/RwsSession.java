@@ -1,5 +1,6 @@
 package io.loomscale.router.readwritesplit;
 
+import io.loomscale.classifier.Classifier;
 import io.loomscale.classifier.QueryType;
 import io.loomscale.hint.HintSession;
 import io.loomscale.protocol.Commands;
@@ -263,6 +264,35 @@ final class RwsSession implements RouterSession {
     }
 
     /** Outside a transaction: whether a statement of this type must run on the primary (temporary tables aside). */
+    /** Session settings the routing follows, from a session command (text or prepared): {@code sql_auto_is_null}. */
+    void followSet(CharSequence sql, int type) {
+        if ((type & QueryType.SESSION_WRITE) != 0) {
+            Boolean on = QueryRouter.autoIsNullSetting(sql);
+            if (on != null) {
+                autoIsNull = on;
+            }
+        }
+    }
+
+    /** The session's temporary tables after a statement of {@code type} (text or prepared) runs. */
+    void trackTemporaryTables(CharSequence sql, int type) {
+        if ((type & QueryType.CREATE_TMP_TABLE) != 0) {
+            String t = Classifier.createdTemporaryTable(sql);
+            if (t != null) {
+                tempTables.add(t);
+            }
+        } else if (!tempTables.isEmpty() && (type & QueryType.WRITE) != 0) {
+            for (String t : Classifier.droppedTables(sql)) {
+                tempTables.remove(t);
+            }
+            for (Classifier.Rename r : Classifier.renamedTables(sql)) {
+                if (tempTables.remove(r.from())) {
+                    tempTables.add(r.to()); // a renamed temporary table stays on the primary
+                }
+            }
+        }
+    }
+
     boolean needsMaster(int type) {
         return !autocommit || lockedToMaster || tablesLocked || autoIsNull || (type & MASTER_ONLY) != 0 || (type & QueryType.READ) == 0
                 || (cfg.variablesOnMasterOnly() || userVarsOnMaster) && (type & QueryType.USERVAR_READ) != 0

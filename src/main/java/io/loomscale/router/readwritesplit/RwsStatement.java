@@ -13,8 +13,8 @@ final class RwsStatement {
     /** {@link io.loomscale.classifier.QueryType} flags of its SQL. */
     final int type;
     final int params;
-    /** Reads a temporary table of the session: the primary only. */
-    final boolean usesTempTable;
+    /** Its SQL, for the session's temporary-table bookkeeping when it runs. */
+    final String sql;
     /** Parameter types from the last COM_STMT_EXECUTE that sent them, or null. */
     byte[] types;
     /** Backends that have seen {@link #types} (an EXECUTE without types relies on them). */
@@ -22,11 +22,16 @@ final class RwsStatement {
     /** Where the last EXECUTE went (COM_STMT_FETCH follows it). */
     RwsBackend lastTarget;
 
-    RwsStatement(int id, int type, int params, boolean usesTempTable) {
+    RwsStatement(int id, int type, int params, String sql) {
         this.id = id;
         this.type = type;
         this.params = params;
-        this.usesTempTable = usesTempTable;
+        this.sql = sql;
+    }
+
+    /** Whether it names one of the session's temporary tables (which only the primary has). */
+    boolean usesTempTable(java.util.Set<String> tempTables) {
+        return !tempTables.isEmpty() && io.loomscale.classifier.Classifier.referencesAny(sql, tempTables);
     }
 
     /**
