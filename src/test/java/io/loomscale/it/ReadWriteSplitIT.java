@@ -277,6 +277,15 @@ class ReadWriteSplitIT {
                 assertTrue(rs.next());
                 assertEquals("1", rs.getString(2), "a server-side prepared SHOW STATUS goes where the INSERT ran");
             }
+            String total = Db.scalarOf(st, "SELECT COUNT(*) FROM rws_t");
+            try (ResultSet rs = st.executeQuery("SELECT SQL_CALC_FOUND_ROWS id FROM rws_t LIMIT 1")) {
+                assertTrue(rs.next()); // on a replica
+            }
+            // Preparing the next statement (on every backend) does not make it "the previous statement".
+            try (PreparedStatement ps = c.prepareStatement("SELECT FOUND_ROWS()"); ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(total, rs.getString(1), "FOUND_ROWS() of the SELECT, where it ran");
+            }
         }
     }
 

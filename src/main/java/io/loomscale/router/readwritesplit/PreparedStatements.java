@@ -86,6 +86,7 @@ final class PreparedStatements {
             failures.noServer(packet);
             return;
         }
+        RwsBackend previous = session.last; // a prepare is not "the previous statement" of SHOW WARNINGS and the like
         RwsBackend first = conns.firstOf(targets);
         int prepare = ReplyTracker.PREPARE | ReplyTracker.CAPTURE;
         List<RwsBackend> sent = session.sendToEach(targets, first, b -> packet, prepare, prepare);
@@ -101,7 +102,7 @@ final class PreparedStatements {
                 failures.survive(b, e);
             }
         }
-        session.last = first;
+        session.last = previous != null && !previous.isClosed() ? previous : first;
         session.pending = null;
         List<byte[]> r = replies.get(first);
         if (r == null || r.isEmpty()) {
