@@ -78,7 +78,7 @@ final class AdminFixture implements AutoCloseable {
     }
 
     static String config(Path dir, TestCluster c) {
-        String creds = "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n";
+        String creds = TestCluster.serviceCredentialsToml();
         StringBuilder sb = new StringBuilder();
         sb.append("[loomscale]\nthreads = 1\nlogdir = \"").append(dir.resolve("log")).append("\"\ndatadir = \"")
                 .append(dir.resolve("data")).append("\"\nlibdir = \"").append(dir.resolve("lib"))

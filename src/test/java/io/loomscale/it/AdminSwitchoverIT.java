@@ -41,7 +41,7 @@ class AdminSwitchoverIT {
         HaCluster.fresh();
         String toml = HaCluster.servers() + "[monitor.hamon]\nmodule = \"mariadbmon\"\n"
                 + "servers = [\"server1\", \"server2\", \"server3\"]\n"
-                + "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n"
+                + TestCluster.serviceCredentialsToml()
                 + "monitor_interval = \"500ms\"\nreplication_user = \"repl\"\nreplication_password = \"repl\"\n\n"
                 + "[service.rws]\nrouter = \"readwritesplit\"\ncluster = \"hamon\"\nuser = \"" + TestCluster.SERVICE_USER
                 + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n\n"

@@ -56,7 +56,7 @@ class AuthPluginsIT {
                 "CREATE OR REPLACE USER '" + PAM + "'@'%' IDENTIFIED VIA cleartext_plugin_server AS '" + PAM_PW + "'",
                 "GRANT ALL ON test.* TO '" + PAM + "'@'%'");
         cluster.waitForReplication();
-        String creds = "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n";
+        String creds = TestCluster.serviceCredentialsToml();
         String toml = TestProxy.clusterServers(cluster)
                 + "[service.rcr]\nrouter = \"readconnroute\"\nservers = [\"server1\"]\n" + creds + "\n"
                 + TestProxy.listener("plain", "rcr", TestProxy.freePort())

@@ -37,7 +37,7 @@ class CacheFilterIT {
         Files.createDirectories(dir);
         Path rules = dir.resolve("rules.json");
         Files.writeString(rules, "{\n  \"store\": [\n    {\"attribute\": \"table\", \"op\": \"=\", \"value\": \"it_cache_a\"}\n  ]\n}\n");
-        String creds = "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n";
+        String creds = TestCluster.serviceCredentialsToml();
         String rcr = "router = \"readconnroute\"\nrouter_options = \"master\"\ncluster = \"rwsmon\"\n" + creds;
         String toml = RwsConfigs.servers(cluster) + RwsConfigs.monitor()
                 + "[filter.cache]\nmodule = \"cache\"\nstorage = \"inmemory\"\nhard_ttl = 60\ncached_data = \"shared\"\n\n"

@@ -58,7 +58,7 @@ class DbFwFilterIT {
                 + "rule reads match regex '(?i)^\\s*(SELECT|SET)\\b'\nusers app@% match any rules reads\n");
         Path limit = dir.resolve("limit.rules");
         Files.writeString(limit, "rule burst deny limit_queries 20 10 2\nusers %@% match any rules burst\n");
-        String creds = "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n";
+        String creds = TestCluster.serviceCredentialsToml();
         String rcr = "router = \"readconnroute\"\nrouter_options = \"master\"\ncluster = \"rwsmon\"\n" + creds;
         String toml = RwsConfigs.servers(cluster) + RwsConfigs.monitor()
                 + "[filter.block]\nmodule = \"dbfwfilter\"\nrules = \"" + rules + "\"\nlog_match = true\n\n"

@@ -51,7 +51,7 @@ class FilterIT {
         Files.createDirectories(dir);
         Process mk = new ProcessBuilder("mkfifo", dir.resolve("stuck.unified").toString()).inheritIO().start();
         assertEquals(0, mk.waitFor(), "mkfifo");
-        String creds = "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n";
+        String creds = TestCluster.serviceCredentialsToml();
         String rcr = "router = \"readconnroute\"\nrouter_options = \"master\"\ncluster = \"rwsmon\"\n" + creds;
         String toml = RwsConfigs.servers(cluster) + RwsConfigs.monitor()
                 + "[filter.qla]\nmodule = \"qlafilter\"\nfilebase = \"" + dir.resolve("qla") + "\"\n"

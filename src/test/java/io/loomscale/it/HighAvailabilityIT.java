@@ -66,7 +66,7 @@ class HighAvailabilityIT {
     private static String config(String monitorExtra) {
         return HaCluster.servers() + "[monitor.hamon]\nmodule = \"mariadbmon\"\n"
                 + "servers = [\"server1\", \"server2\", \"server3\"]\n"
-                + "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n"
+                + TestCluster.serviceCredentialsToml()
                 + "monitor_interval = \"" + INTERVAL_MS + "ms\"\nbackend_connect_timeout = 1\nbackend_read_timeout = 2\n"
                 + "auto_failover = true\nauto_rejoin = true\nfailcount = " + FAILCOUNT + "\n"
                 + "replication_user = \"repl\"\nreplication_password = \"repl\"\n" + monitorExtra + "\n"

@@ -53,7 +53,7 @@ class MaskingFilterIT {
                   ]
                 }
                 """);
-        String creds = "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n";
+        String creds = TestCluster.serviceCredentialsToml();
         String toml = RwsConfigs.servers(cluster) + RwsConfigs.monitor()
                 + "[filter.mask]\nmodule = \"masking\"\nrules = \"" + rules + "\"\nwarn_type_mismatch = \"always\"\n\n"
                 + "[service.masked]\nrouter = \"readconnroute\"\nrouter_options = \"master\"\ncluster = \"rwsmon\"\n" + creds

@@ -32,7 +32,7 @@ class MaxRowsIT {
     @BeforeAll
     static void setUp() throws Exception {
         TestCluster cluster = TestCluster.get();
-        String creds = "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n";
+        String creds = TestCluster.serviceCredentialsToml();
         String rcr = "router = \"readconnroute\"\nrouter_options = \"master\"\ncluster = \"rwsmon\"\n" + creds;
         String toml = RwsConfigs.servers(cluster) + RwsConfigs.monitor()
                 + "[filter.rows5]\nmodule = \"maxrows\"\nmax_resultset_rows = 5\n\n"

@@ -36,7 +36,7 @@ class ProxyProtocolIT {
         Db.rootOnPrimary("CREATE OR REPLACE USER '" + HOST_USER + "'@'127.0.0.2' IDENTIFIED BY '" + HOST_PW + "'",
                 "GRANT SELECT ON test.* TO '" + HOST_USER + "'@'127.0.0.2'");
         cluster.waitForReplication();
-        String creds = "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n";
+        String creds = TestCluster.serviceCredentialsToml();
         String toml = "[server.plain]\naddress = \"127.0.0.1\"\nport = " + cluster.primaryPort() + "\n\n"
                 + "[server.pp]\naddress = \"127.0.0.1\"\nport = " + cluster.primaryPort() + "\nproxy_protocol = true\n\n"
                 + "[service.plain]\nrouter = \"readconnroute\"\nservers = [\"plain\"]\n" + creds + "\n"

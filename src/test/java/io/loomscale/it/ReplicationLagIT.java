@@ -39,9 +39,9 @@ class ReplicationLagIT {
             Db.exec(p, "CREATE TABLE test.lag (id INT PRIMARY KEY, v INT)", "INSERT INTO test.lag VALUES (1, 1)");
         }
         String monitor = "[monitor.lagmon]\nmodule = \"mariadbmon\"\nservers = [\"server1\", \"server2\", \"server3\"]\n"
-                + "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n"
+                + TestCluster.serviceCredentialsToml()
                 + "monitor_interval = \"300ms\"\n\n";
-        String credentials = "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n";
+        String credentials = TestCluster.serviceCredentialsToml();
         proxy = TestProxy.start("replication-lag", HaCluster.servers() + monitor
                 + "[service.limited]\nrouter = \"readwritesplit\"\ncluster = \"lagmon\"\n" + credentials
                 + "max_slave_replication_lag = 10\n\n"

@@ -15,16 +15,12 @@ final class RwsConfigs {
 
     static String monitor() {
         return "[monitor.rwsmon]\nmodule = \"mariadbmon\"\nservers = [\"server1\", \"server2\", \"server3\"]\n"
-                + credentials() + "monitor_interval = \"300ms\"\n\n";
-    }
-
-    private static String credentials() {
-        return "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n";
+                + TestCluster.serviceCredentialsToml() + "monitor_interval = \"300ms\"\n\n";
     }
 
     /** A readwritesplit service over the monitored cluster, with extra keys ({@code "key = value\n"...}). */
     static String service(String name, String extra) {
-        return "[service." + name + "]\nrouter = \"readwritesplit\"\ncluster = \"rwsmon\"\n" + credentials() + extra
+        return "[service." + name + "]\nrouter = \"readwritesplit\"\ncluster = \"rwsmon\"\n" + TestCluster.serviceCredentialsToml() + extra
                 + "\n";
     }
 

@@ -27,7 +27,7 @@ class TeeFilterIT {
     @BeforeAll
     static void setUp() throws Exception {
         TestCluster cluster = TestCluster.get();
-        String creds = "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n";
+        String creds = TestCluster.serviceCredentialsToml();
         String rcr = "router = \"readconnroute\"\nrouter_options = \"master\"\ncluster = \"rwsmon\"\n" + creds;
         String toml = RwsConfigs.servers(cluster) + RwsConfigs.monitor()
                 + "[filter.copy]\nmodule = \"tee\"\nservice = \"branch\"\nmatch = 'it_tee_'\n\n"

@@ -77,8 +77,7 @@ final class TestProxy implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            String creds = "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD
-                    + "\"\n";
+            String creds = TestCluster.serviceCredentialsToml();
             String toml = clusterServers(cluster)
                     + "[monitor.cluster1]\nmodule = \"mariadbmon\"\nservers = [\"server1\", \"server2\", \"server3\"]\n"
                     + creds + "monitor_interval = \"500ms\"\n\n"
@@ -121,8 +120,7 @@ final class TestProxy implements AutoCloseable {
     }
 
     private static String services(int writePort, int readPort) {
-        String creds = "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD
-                + "\"\n";
+        String creds = TestCluster.serviceCredentialsToml();
         return "[monitor.cluster1]\nmodule = \"mariadbmon\"\nservers = [\"server1\", \"server2\", \"server3\"]\n"
                 + creds + "monitor_interval = \"500ms\"\n\n"
                 + "[service.write]\nrouter = \"readconnroute\"\nrouter_options = \"master\"\ncluster = \"cluster1\"\n"

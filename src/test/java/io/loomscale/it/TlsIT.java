@@ -80,7 +80,7 @@ class TlsIT {
         }
         String listenerTls = "ssl = true\nssl_cert = \"" + certs.serverCert + "\"\nssl_key = \"" + certs.serverKey
                 + "\"\nssl_ca_cert = \"" + certs.ca + "\"\n";
-        String creds = "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n";
+        String creds = TestCluster.serviceCredentialsToml();
         String tlsCreds = "user = \"" + TLS_USER + "\"\npassword = \"" + TLS_PW + "\"\n";
         toml.append("[monitor.plain]\nmodule = \"mariadbmon\"\nservers = [\"server1\", \"server2\", \"server3\"]\n")
                 .append(creds).append("monitor_interval = \"500ms\"\n\n")

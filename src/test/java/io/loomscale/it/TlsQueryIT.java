@@ -33,7 +33,7 @@ class TlsQueryIT extends QueryIT {
         TestCluster cluster = TestCluster.get();
         String serverCa = cluster.env().get("TLS_CA");
         assertTrue(serverCa != null && !serverCa.isEmpty(), "the test cluster offers TLS (cluster.sh without --no-tls)");
-        String creds = "user = \"" + TestCluster.SERVICE_USER + "\"\npassword = \"" + TestCluster.SERVICE_PASSWORD + "\"\n";
+        String creds = TestCluster.serviceCredentialsToml();
         StringBuilder toml = new StringBuilder();
         for (int i = 0; i < 3; i++) {
             toml.append("[server.server").append(i + 1).append("]\naddress = \"127.0.0.1\"\nport = ")

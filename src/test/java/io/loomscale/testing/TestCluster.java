@@ -42,6 +42,11 @@ public final class TestCluster {
     public static final String APP_PASSWORD = "app_pw";
     public static final String SERVICE_USER = "loomscale";
     public static final String SERVICE_PASSWORD = "loomscale";
+
+    /** The service account as keys of a {@code [service.X]} or {@code [monitor.X]} table: user and password, a line each. */
+    public static String serviceCredentialsToml() {
+        return "user = \"" + SERVICE_USER + "\"\npassword = \"" + SERVICE_PASSWORD + "\"\n";
+    }
     public static final String ROOT_USER = "root";
     public static final String ROOT_PASSWORD = "root_pw";
 
