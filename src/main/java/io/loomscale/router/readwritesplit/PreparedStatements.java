@@ -209,9 +209,7 @@ final class PreparedStatements {
                 target = conns.masterOrWait();
             }
         }
-        if ((type & RwsSession.MAY_SET_VARIABLES) != 0) {
-            session.userVarsOnMaster = true; // a prepared statement runs in one place only
-        }
+        session.ranOnPrimaryOnly(type);
         if (target != null && !target.statementIds.containsKey(s.id)) {
             target = session.master != null && session.master.statementIds.containsKey(s.id) ? session.master : null;
         }

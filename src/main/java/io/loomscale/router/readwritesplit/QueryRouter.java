@@ -58,21 +58,34 @@ final class QueryRouter {
      * does not name it.
      */
     static Boolean autoIsNullSetting(CharSequence sql) {
-        String s = sql.toString().toLowerCase(java.util.Locale.ROOT);
-        int i = s.indexOf("sql_auto_is_null");
-        if (i < 0) {
+        int at = indexOfIgnoreCase(sql, "sql_auto_is_null"); // most SETs do not name it: no copy for them
+        if (at < 0) {
             return null;
         }
-        i += "sql_auto_is_null".length();
-        while (i < s.length() && (Character.isWhitespace(s.charAt(i)) || s.charAt(i) == '=' || s.charAt(i) == ':')) {
+        int i = at + "sql_auto_is_null".length();
+        while (i < sql.length() && (Character.isWhitespace(sql.charAt(i)) || sql.charAt(i) == '=' || sql.charAt(i) == ':')) {
             i++;
         }
         int end = i;
-        while (end < s.length() && (Character.isLetterOrDigit(s.charAt(end)) || s.charAt(end) == '\'')) {
+        while (end < sql.length() && (Character.isLetterOrDigit(sql.charAt(end)) || sql.charAt(end) == '\'')) {
             end++;
         }
-        String v = s.substring(i, end).replace("'", "");
+        String v = sql.subSequence(i, end).toString().replace("'", "").toLowerCase(java.util.Locale.ROOT);
         return !(v.equals("0") || v.equals("off") || v.equals("false") || v.equals("default"));
+    }
+
+    /** Where {@code lower} (lower-case ASCII) first occurs in {@code s}, in any letter case, or -1. */
+    private static int indexOfIgnoreCase(CharSequence s, String lower) {
+        outer:
+        for (int i = 0; i + lower.length() <= s.length(); i++) {
+            for (int k = 0; k < lower.length(); k++) {
+                if (Character.toLowerCase(s.charAt(i + k)) != lower.charAt(k)) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** COM_RESET_CONNECTION or COM_CHANGE_USER: the text prepared statements are gone. */
@@ -112,9 +125,7 @@ final class QueryRouter {
             session.sescmds.sessionCommand(packet, true);
             return;
         }
-        if ((type & RwsSession.MAY_SET_VARIABLES) != 0) {
-            session.userVarsOnMaster = true; // it may assign variables where it runs only
-        }
+        session.ranOnPrimaryOnly(type);
         if ((type & QueryType.BEGIN_TRX) != 0 && !session.trxOpen) {
             beginTransaction(packet, type);
             return;

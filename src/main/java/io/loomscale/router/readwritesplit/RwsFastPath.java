@@ -69,9 +69,7 @@ final class RwsFastPath implements FastPath {
         if (type == Classifier.UNDECIDED || (type & RwsSession.NOT_FAST) != 0 || RwsSession.isSessionCommand(type)) {
             return false;
         }
-        if ((type & RwsSession.MAY_SET_VARIABLES) != 0) {
-            s.userVarsOnMaster = true; // it runs on the primary only (needsMaster)
-        }
+        s.ranOnPrimaryOnly(type);
         RwsBackend target;
         boolean begin = false;
         boolean read = false;
@@ -123,9 +121,7 @@ final class RwsFastPath implements FastPath {
                 || !s.tempTables.isEmpty()) {
             return false; // to every backend, or where the previous statement ran: the session routes it
         }
-        if ((st.type & RwsSession.MAY_SET_VARIABLES) != 0) {
-            s.userVarsOnMaster = true; // it runs on the primary only (needsMaster)
-        }
+        s.ranOnPrimaryOnly(st.type);
         RwsBackend target;
         boolean read = false;
         if (s.trxOpen) {

@@ -264,6 +264,13 @@ final class RwsSession implements RouterSession {
     }
 
     /** Outside a transaction: whether a statement of this type must run on the primary (temporary tables aside). */
+    /** A statement of {@code type} ran on the primary only: if it may assign user variables, later reads of them go there. */
+    void ranOnPrimaryOnly(int type) {
+        if ((type & MAY_SET_VARIABLES) != 0) {
+            userVarsOnMaster = true;
+        }
+    }
+
     /** Session settings the routing follows, from a session command (text or prepared): {@code sql_auto_is_null}. */
     void followSet(CharSequence sql, int type) {
         if ((type & QueryType.SESSION_WRITE) != 0) {

@@ -1,5 +1,6 @@
 package io.loomscale.router.readwritesplit;
 
+import io.loomscale.classifier.Classifier;
 import io.loomscale.protocol.Packets;
 
 import java.util.Arrays;
@@ -30,8 +31,8 @@ final class RwsStatement {
     }
 
     /** Whether it names one of the session's temporary tables (which only the primary has). */
-    boolean usesTempTable(java.util.Set<String> tempTables) {
-        return !tempTables.isEmpty() && io.loomscale.classifier.Classifier.referencesAny(sql, tempTables);
+    boolean usesTempTable(Set<String> tempTables) {
+        return !tempTables.isEmpty() && Classifier.referencesAny(sql, tempTables);
     }
 
     /**

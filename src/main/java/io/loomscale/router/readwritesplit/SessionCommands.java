@@ -9,8 +9,10 @@ import io.loomscale.session.SessionContext;
 import io.loomscale.session.Statement;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 import static io.loomscale.router.readwritesplit.RwsSession.TO_ALL;
 import static io.loomscale.router.readwritesplit.RwsSession.TO_MASTER;
@@ -64,7 +66,7 @@ final class SessionCommands {
      * backend connection opened later does not get it.
      */
     void preparedSessionCommand(RwsStatement st, byte[] original) throws IOException {
-        List<RwsBackend> targets = new java.util.ArrayList<>();
+        List<RwsBackend> targets = new ArrayList<>();
         for (RwsBackend b : conns.everyOpen()) {
             if (b.statementIds.containsKey(st.id)) {
                 targets.add(b);
@@ -78,7 +80,7 @@ final class SessionCommands {
     }
 
     /** Sends {@code packet} (as {@code packetFor} makes it for each) to {@code targets}; see {@link #sessionCommand}. */
-    private void toEvery(List<RwsBackend> targets, byte[] packet, java.util.function.Function<RwsBackend, byte[]> packetFor,
+    private void toEvery(List<RwsBackend> targets, byte[] packet, Function<RwsBackend, byte[]> packetFor,
             boolean record) throws IOException {
         if (targets.isEmpty()) {
             failures.noServer(packet);
